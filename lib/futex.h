@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SHR_FUTEX_H
+#define SHR_FUTEX_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+
+/*
+ * Sleep while *word == val, until woken or until the absolute
+ * CLOCK_MONOTONIC @deadline (NULL: no limit).  Shared futexes: the word lives
+ * in memory mapped by several processes.
+ * Return: 0 (woken, changed or spurious: re-check), -ETIMEDOUT, -EINTR, -errno.
+ */
+int shr_futex_wait(_Atomic uint32_t *word, uint32_t val, const struct timespec *deadline)
+	__attribute__((visibility("hidden")));
+
+/* Wake every sleeper on @word. */
+void shr_futex_wake_all(_Atomic uint32_t *word) __attribute__((visibility("hidden")));
+
+#endif /* SHR_FUTEX_H */

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Rings with many producers and/or many consumers: every slot carries a
+ * sequence number (after D. Vyukov's bounded queue).  For position p:
+ *   seq == p          free for the producer of p
+ *   seq == p + 1      full, for the consumer of p
+ *   seq == p + cap    free again, for the producer of the next lap
+ * A side claims positions with one CAS on its index; slots are then filled
+ * or emptied independently, so a slow peer holds back only its own slots.
+ *
+ * Before each CAS a handle records the positions it is about to claim in its
+ * attachment entry (a hold).  If it dies holding them, whoever is held back
+ * finds no live entry covering the stuck position and gives it up.
+ *
+ * Ordering (every acquire names its release):
+ *   P0  producer  acquire load  slot.seq == p     pairs with C2 (or R2)
+ *   P1  producer  release CAS   prod.pos          orders the hold before the claim -> R0
+ *   P2  producer  release store slot.seq = p + 1  publishes len + payload -> C0
+ *   C0  consumer  acquire load  slot.seq == p + 1 pairs with P2
+ *   C1  consumer  release CAS   cons.pos          orders the hold before the claim -> R0
+ *   C2  consumer  release store slot.seq = p + cap its reads are done -> P0
+ *   R0  recovery  acquire load of the other side's index, then of holds
+ *   R1/R2 recovery stores, like C2 / P0's partner
+ * Positions are free-running: wrap at 2^64, compared only by difference.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+
+static uint64_t hold_of(uint64_t pos, uint64_t n)
+{
+	return (pos & ((1ull << SHR_HOLD_POS_BITS) - 1)) << 16 | n;
+}
+
+static uint64_t slot_seq(struct shmring *r, uint64_t pos)
+{
+	return ld_acquire(&shr_slot_at(r, pos)->seq);   /* P0 / C0 */
+}
+
+/*
+ * Claim up to @want free positions for writing.  Return: how many (from
+ * *posp), -EAGAIN when full, -EPROTO when the slots contradict the index.
+ */
+static long claim_slots(struct shmring *r, unsigned want, _Atomic uint64_t *hold,
+			uint64_t *posp)
+{
+	_Atomic uint64_t *index = &r->hdr->prod.pos;
+	uint64_t pos = ld_relaxed(index);
+
+	if (want > SHR_HOLD_MAX_N)
+		want = SHR_HOLD_MAX_N;
+	for (;;) {
+		int64_t dif = (int64_t)(slot_seq(r, pos) - pos);
+		unsigned n = 1;
+		uint64_t now;
+
+		if (dif == 0) {
+			while (n < want && slot_seq(r, pos + n) == pos + n)
+				n++;
+			/* Relaxed: P1 below orders it before the claim. */
+			st_relaxed(hold, hold_of(pos, n));
+			if (atomic_compare_exchange_weak_explicit(index, &pos, pos + n,
+								  memory_order_release,
+								  memory_order_relaxed)) {
+				*posp = pos;
+				return n;
+			}
+			continue;
+		}
+		/* Relaxed: a stale value only costs another round. */
+		now = ld_relaxed(index);
+		if (now != pos) {
+			pos = now;
+			continue;
+		}
+		st_relaxed(hold, 0);   /* hold nothing while not claiming */
+		/* Behind: the previous lap is not consumed yet.  Ahead: corrupt. */
+		return dif < 0 ? -EAGAIN : -EPROTO;
+	}
+}
+
+/* What a consumer can do with the message in a slot. */
+static long deliverable(struct shmring *r, uint32_t len, size_t cap)
+{
+	if (len == SHR_LEN_DISCARD)
+		return -ENOMSG;          /* given up by its producer: skip */
+	if (len > r->g.msg_size)
+		return -EPROTO;          /* corrupt: drop */
+	return len > cap ? -EMSGSIZE : (long)len;
+}
+
+static size_t op_cap(struct shmring *r, struct shr_op *op, unsigned i)
+{
+	switch (op->kind) {
+	case SHR_RECV:
+		return op->u.recv.cap;
+	case SHR_RECV_BURST:
+		return op->u.recv_burst.v[i].iov_len;
+	default:
+		return r->g.msg_size;    /* peek: the slot itself */
+	}
+}
+
+/*
+ * Take up to @want full positions for reading; the first must fit its
+ * buffer, later ones end the batch where one does not fit or is not a plain
+ * message.  Return: how many, -EAGAIN when empty, -EMSGSIZE (nothing taken),
+ * -ENOMSG/-EPROTO (one slot taken, to be dropped), -EPROTO (corrupt index).
+ */
+static long take_slots(struct shmring *r, struct shr_op *op, unsigned want,
+		       _Atomic uint64_t *hold, uint64_t *posp)
+{
+	_Atomic uint64_t *index = &r->hdr->cons.pos;
+	uint64_t pos = ld_relaxed(index);
+
+	if (want > SHR_HOLD_MAX_N)
+		want = SHR_HOLD_MAX_N;
+	for (;;) {
+		int64_t dif = (int64_t)(slot_seq(r, pos) - (pos + 1));
+		unsigned n = 1;
+		uint64_t now;
+		long first;
+
+		if (dif == 0) {
+			/* Relaxed: C0 ordered it; a stale read fails the CAS below. */
+			first = deliverable(r, ld_relaxed(&shr_slot_at(r, pos)->len),
+					    op_cap(r, op, 0));
+			if (first == -EMSGSIZE) {
+				st_relaxed(hold, 0);
+				return first;
+			}
+			while (first >= 0 && n < want && slot_seq(r, pos + n) == pos + n + 1 &&
+			       deliverable(r, ld_relaxed(&shr_slot_at(r, pos + n)->len),
+					   op_cap(r, op, n)) >= 0)
+				n++;
+			/* Relaxed: C1 below orders it before the claim. */
+			st_relaxed(hold, hold_of(pos, n));
+			if (atomic_compare_exchange_weak_explicit(index, &pos, pos + n,
+								  memory_order_release,
+								  memory_order_relaxed)) {
+				*posp = pos;
+				return first < 0 ? first : (long)n;
+			}
+			continue;
+		}
+		now = ld_relaxed(index);
+		if (now != pos) {
+			pos = now;
+			continue;
+		}
+		st_relaxed(hold, 0);
+		return dif < 0 ? -EAGAIN : -EPROTO;
+	}
+}
+
+static void fill(struct shmring *r, uint64_t pos, const void *msg, size_t len)
+{
+	struct shr_slot *s = shr_slot_at(r, pos);
+
+	st_relaxed(&s->len, (uint32_t)len);          /* P2 publishes it */
+	memcpy(shr_payload(s), msg, len);
+	st_release(&s->seq, pos + 1);                 /* P2 */
+}
+
+static void empty(struct shmring *r, uint64_t pos)
+{
+	st_release(&shr_slot_at(r, pos)->seq, pos + r->g.capacity);   /* C2 */
+}
+
+/* A slot taken but not deliverable: free it; a -ENOMSG one is skipped quietly. */
+static long drop_taken(struct shmring *r, uint64_t pos, long why)
+{
+	empty(r, pos);
+	shr_wake_producers(r);
+	return why == -ENOMSG ? -EAGAIN : why;
+}
+
+long shr_mpmc_send(struct shmring *r, struct shr_op *op)
+{
+	uint64_t pos;
+	long n = claim_slots(r, 1, &r->att->prod_hold, &pos);
+
+	if (n < 0)
+		return n;
+	fill(r, pos, op->u.send.msg, op->u.send.len);
+	shr_wake_consumers(r);
+	return 0;
+}
+
+long shr_mpmc_send_burst(struct shmring *r, struct shr_op *op)
+{
+	const struct iovec *v = op->u.send_burst.v;
+	unsigned want = 1;
+	uint64_t pos;
+	long n;
+
+	/* Claim only what can be sent: stop before the first too-long message. */
+	while (want < op->u.send_burst.n && v[want].iov_len <= r->g.msg_size)
+		want++;
+	n = claim_slots(r, want, &r->att->prod_hold, &pos);
+	if (n < 0)
+		return n;
+	for (long i = 0; i < n; i++)
+		fill(r, pos + i, v[i].iov_base, v[i].iov_len);
+	shr_wake_consumers(r);
+	return n;
+}
+
+static long take_one(struct shmring *r, struct shr_op *op, _Atomic uint64_t *hold,
+		     uint64_t *posp, uint32_t *lenp)
+{
+	for (;;) {
+		long n = take_slots(r, op, 1, hold, posp);
+
+		if (n == -ENOMSG || (n == -EPROTO && ld_relaxed(hold))) {
+			n = drop_taken(r, *posp, n);
+			if (n == -EAGAIN)
+				continue;      /* skipped a given-up slot: look again */
+		}
+		if (n < 0)
+			return n;
+		*lenp = ld_relaxed(&shr_slot_at(r, *posp)->len);
+		return n;
+	}
+}
+
+long shr_mpmc_recv(struct shmring *r, struct shr_op *op)
+{
+	uint64_t pos;
+	uint32_t len;
+	long n = take_one(r, op, &r->att->cons_hold, &pos, &len);
+
+	if (n < 0)
+		return n;
+	memcpy(op->u.recv.buf, shr_payload(shr_slot_at(r, pos)), len);
+	empty(r, pos);
+	shr_wake_producers(r);
+	return len;
+}
+
+long shr_mpmc_recv_burst(struct shmring *r, struct shr_op *op)
+{
+	struct iovec *v = op->u.recv_burst.v;
+	uint64_t pos;
+	long n;
+
+	for (;;) {
+		n = take_slots(r, op, op->u.recv_burst.n, &r->att->cons_hold, &pos);
+		if (n == -ENOMSG || (n == -EPROTO && ld_relaxed(&r->att->cons_hold))) {
+			n = drop_taken(r, pos, n);
+			if (n == -EAGAIN)
+				continue;
+		}
+		break;
+	}
+	if (n < 0)
+		return n;
+	for (long i = 0; i < n; i++) {
+		struct shr_slot *s = shr_slot_at(r, pos + i);
+		/* Checked by take_slots(); re-read only from our own taken slot. */
+		uint32_t len = ld_relaxed(&s->len);
+
+		if (len > v[i].iov_len)
+			len = (uint32_t)v[i].iov_len;   /* changed under us: corrupt peer */
+		memcpy(v[i].iov_base, shr_payload(s), len);
+		v[i].iov_len = len;
+		empty(r, pos + i);
+	}
+	shr_wake_producers(r);
+	return n;
+}
+
+long shr_mpmc_claim(struct shmring *r, struct shr_op *op)
+{
+	struct shmring_msg *m = op->u.m;
+	uint64_t pos;
+	long n = claim_slots(r, 1, &r->att->claim_hold, &pos);
+
+	if (n < 0)
+		return n;
+	r->claim_pos = pos;
+	m->data = shr_payload(shr_slot_at(r, pos));
+	m->len = r->g.msg_size;
+	return 0;
+}
+
+void shr_mpmc_publish(struct shmring *r, uint32_t len)
+{
+	struct shr_slot *s = shr_slot_at(r, r->claim_pos);
+
+	st_relaxed(&s->len, len);
+	st_release(&s->seq, r->claim_pos + 1);        /* P2 */
+	shr_wake_consumers(r);
+}
+
+long shr_mpmc_peek(struct shmring *r, struct shr_op *op)
+{
+	struct shmring_msg *m = op->u.m;
+	uint64_t pos;
+	uint32_t len;
+	long n = take_one(r, op, &r->att->peek_hold, &pos, &len);
+
+	if (n < 0)
+		return n;
+	r->peek_pos = pos;
+	m->data = shr_payload(shr_slot_at(r, pos));
+	m->len = len;
+	return 0;
+}
+
+void shr_mpmc_release(struct shmring *r)
+{
+	empty(r, r->peek_pos);
+	shr_wake_producers(r);
+}
+
+/*
+ * Give up one slot held back by a dead peer, if there is one where @side is
+ * stuck.  Return: true if the ring moved (by us or anyone): try again.
+ */
+bool shr_mpmc_recover(struct shmring *r, enum shr_side side)
+{
+	struct shr_hdr *h = r->hdr;
+	uint64_t cap = r->g.capacity, q, other, expect;
+	struct shr_slot *s;
+
+	if (side == SHR_SIDE_CONSUMER) {
+		/* Consumers wait at q: claimed by a producer (q < prod.pos), unpublished. */
+		q = ld_acquire(&h->cons.pos);
+		other = ld_acquire(&h->prod.pos);                 /* R0, pairs with P1 */
+		s = shr_slot_at(r, q);
+		if (ld_acquire(&s->seq) != q || other - q - 1 >= cap)
+			return false;
+		if (shr_hold_covered_by_live(h, true, q))
+			return false;
+		/* Take position q as a consumer would, and free the slot. */
+		if (!atomic_compare_exchange_strong_explicit(&h->cons.pos, &q, q + 1,
+							     memory_order_acq_rel,
+							     memory_order_relaxed))
+			return true;
+		st_release(&s->seq, q + cap);                     /* R1, like C2 */
+		atomic_fetch_add_explicit(&h->ctl.abandoned_prod, 1, memory_order_relaxed);
+		shr_wake_producers(r);
+		return true;
+	}
+	/* Producers wait at p: its previous lap q was taken (q < cons.pos), never freed. */
+	q = ld_acquire(&h->prod.pos) - cap;
+	other = ld_acquire(&h->cons.pos);                         /* R0, pairs with C1 */
+	s = shr_slot_at(r, q);
+	expect = q + 1;
+	if (ld_acquire(&s->seq) != expect || other - q - 1 >= cap)
+		return false;
+	if (shr_hold_covered_by_live(h, false, q))
+		return false;
+	/* R2, like C2: pairs with P0 of the producer that reuses the slot. */
+	if (atomic_compare_exchange_strong_explicit(&s->seq, &expect, q + cap,
+						    memory_order_acq_rel,
+						    memory_order_relaxed)) {
+		atomic_fetch_add_explicit(&h->ctl.abandoned_cons, 1, memory_order_relaxed);
+		shr_wake_producers(r);
+	}
+	return true;
+}

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The region: geometry, create (built under a private name, then published
+ * with link(2) so nobody sees it half-built), map and validate, unlink.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define SHM_DIR "/dev/shm"
+#define SHR_REGION_MAX (1ull << 46)   /* 64 TiB: beyond any machine's memory */
+
+static uint64_t round_up(uint64_t v, uint64_t to)
+{
+	return (v + to - 1) & ~(to - 1);
+}
+
+static uint64_t page_size(void)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+
+	return ps > 0 ? (uint64_t)ps : 4096;
+}
+
+int shr_geometry_make(uint32_t capacity, uint32_t msg_size, uint32_t flags,
+		      struct shr_geometry *g)
+{
+	uint64_t size;
+
+	if (capacity < SHMRING_CAPACITY_MIN || capacity > SHMRING_CAPACITY_MAX ||
+	    (capacity & (capacity - 1)))
+		return -EINVAL;
+	if (msg_size < 1 || msg_size > SHMRING_MSG_SIZE_MAX || (flags & ~SHR_FLAGS))
+		return -EINVAL;
+	g->capacity = capacity;
+	g->msg_size = msg_size;
+	g->flags = flags;
+	g->mask = capacity - 1;
+	g->slot_size = (uint32_t)round_up(sizeof(struct shr_slot) + msg_size, SHR_SLOT_ALIGN);
+	/* At most 2^30 * (2^24 + 32): no overflow in 64 bits. */
+	size = sizeof(struct shr_hdr) + (uint64_t)capacity * g->slot_size;
+	size = round_up(size, page_size());
+	if (size > SHR_REGION_MAX || size > SIZE_MAX)
+		return -ENOMEM;
+	g->region_size = size;
+	return 0;
+}
+
+static void init_region(struct shr_hdr *h, const struct shr_geometry *g)
+{
+	struct timespec now;
+	unsigned char *slots = (unsigned char *)h + sizeof(*h);
+
+	/* The object is fresh and zero-filled: only non-zero fields are set. */
+	clock_gettime(CLOCK_REALTIME, &now);
+	h->geom.magic = SHR_MAGIC;
+	h->geom.layout_version = SHR_LAYOUT_VERSION;
+	h->geom.hdr_size = sizeof(*h);
+	h->geom.region_size = g->region_size;
+	h->geom.capacity = g->capacity;
+	h->geom.msg_size = g->msg_size;
+	h->geom.slot_size = g->slot_size;
+	h->geom.flags = g->flags;
+	h->geom.max_attach = SHR_MAX_ATTACH;
+	h->geom.create_time_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+	/*
+	 * Sequence-numbered rings start with slot i free for position i.
+	 * Relaxed is enough: the region is published to other processes by
+	 * link(2) after munmap, and open() maps it afterwards.
+	 */
+	if (g->flags & (SHMRING_MP | SHMRING_MC))
+		for (uint64_t i = 0; i < g->capacity; i++)
+			st_relaxed(&((struct shr_slot *)(void *)(slots + i * g->slot_size))->seq, i);
+}
+
+static int fallocate_all(int fd, uint64_t size)
+{
+	int ret;
+
+	/* Reserve every page now, so a full /dev/shm fails here, not as SIGBUS. */
+	do
+		ret = posix_fallocate(fd, 0, (off_t)size);   /* returns the error */
+	while (ret == EINTR);
+	if (ret == EFBIG)
+		ret = ENOSPC;
+	return -ret;
+}
+
+static int build_region(int fd, const struct shr_geometry *g)
+{
+	void *p;
+	int ret;
+
+	if (ftruncate(fd, (off_t)g->region_size) < 0)
+		return errno == EFBIG || errno == EINVAL ? -ENOMEM : -errno;
+	ret = fallocate_all(fd, g->region_size);
+	if (ret)
+		return ret;
+	p = mmap(NULL, g->region_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	init_region(p, g);
+	munmap(p, g->region_size);
+	return 0;
+}
+
+SHMRING_API int shmring_create(const char *name, const struct shmring_config *cfg)
+{
+	static _Atomic unsigned seq;   /* tells concurrent creates in one process apart */
+	char shm[SHMRING_NAME_MAX + 2], tmp[64], from[96], to[SHMRING_NAME_MAX + 16];
+	struct shr_geometry g;
+	mode_t mode;
+	int fd, ret;
+
+	ret = shr_name_path(name, shm, sizeof(shm));
+	if (ret)
+		return ret;
+	if (!cfg || (cfg->mode & ~0777u))
+		return -EINVAL;
+	ret = shr_geometry_make(cfg->capacity, cfg->msg_size, cfg->flags, &g);
+	if (ret)
+		return ret;
+	if (cfg->flags & SHMRING_HUGEPAGES)
+		return -EOPNOTSUPP;
+	mode = cfg->mode ? cfg->mode : 0600;
+
+	/* '~' is not a name character: the private name can't clash with a ring. */
+	snprintf(tmp, sizeof(tmp), "/shmring~%ld~%u", (long)getpid(),
+		 atomic_fetch_add_explicit(&seq, 1, memory_order_relaxed));
+	fd = shm_open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	/* Exactly @mode: shm_open() applied the umask, which may have narrowed it. */
+	if (fchmod(fd, mode) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = build_region(fd, &g);
+	if (ret)
+		goto out;
+	snprintf(from, sizeof(from), SHM_DIR "%s", tmp);
+	snprintf(to, sizeof(to), SHM_DIR "%s", shm);
+	/* Publish: link(2) fails with EEXIST rather than replace a ring. */
+	if (link(from, to) < 0)
+		ret = -errno;
+out:
+	shm_unlink(tmp);
+	close(fd);
+	return ret;
+}
+
+SHMRING_API int shmring_unlink(const char *name)
+{
+	char shm[SHMRING_NAME_MAX + 2];
+	int ret = shr_name_path(name, shm, sizeof(shm));
+
+	if (ret)
+		return ret;
+	return shm_unlink(shm) < 0 ? -errno : 0;
+}
+
+/* Everything open() relies on, checked before any slot is touched. */
+static int validate(const struct shr_hdr *h, uint64_t st_size, struct shr_geometry *g)
+{
+	const struct shr_geom *geom = &h->geom;
+
+	if (geom->magic != SHR_MAGIC || geom->layout_version != SHR_LAYOUT_VERSION ||
+	    geom->hdr_size != sizeof(*h) || geom->max_attach != SHR_MAX_ATTACH)
+		return -EPROTO;
+	if (shr_geometry_make(geom->capacity, geom->msg_size, geom->flags, g))
+		return -EPROTO;
+	if (geom->slot_size != g->slot_size || geom->region_size != g->region_size ||
+	    g->region_size != st_size)
+		return -EPROTO;
+	return 0;
+}
+
+int shr_region_map(const char *name, bool writable, struct shr_hdr **hdrp,
+		   struct shr_geometry *g)
+{
+	char shm[SHMRING_NAME_MAX + 2];
+	struct stat st;
+	void *p;
+	int fd, ret;
+
+	*hdrp = NULL;
+	ret = shr_name_path(name, shm, sizeof(shm));
+	if (ret)
+		return ret;
+	fd = shm_open(shm, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC, 0);
+	if (fd < 0)
+		return errno == ELOOP ? -EPROTO : -errno;
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = -EPROTO;
+	if (!S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(struct shr_hdr) ||
+	    (uint64_t)st.st_size > SHR_REGION_MAX)
+		goto out;
+	/* Map exactly what fstat saw: every access below stays inside it. */
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ | (writable ? PROT_WRITE : 0),
+		 MAP_SHARED | (writable ? MAP_POPULATE : 0), fd, 0);
+	if (p == MAP_FAILED) {
+		ret = -errno;
+		goto out;
+	}
+	ret = validate(p, (uint64_t)st.st_size, g);
+	if (ret) {
+		munmap(p, (size_t)st.st_size);
+		goto out;
+	}
+	*hdrp = p;
+out:
+	close(fd);
+	return ret;
+}
+
+void shr_region_unmap(struct shr_hdr *hdr, const struct shr_geometry *g)
+{
+	if (hdr)
+		munmap(hdr, g->region_size);
+}

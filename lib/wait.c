@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Waiting: an adaptive spin, then a futex sleep in bounded slices.  Between
+ * slices the waiter looks for what no wake-up will announce: a peer that
+ * died (end of stream, or a slot it held that must be given up).
+ *
+ * Each futex word is an event count: bit 0 says "someone sleeps on me", the
+ * rest counts wake-ups.  Only the first waker after a sleeper marked the word
+ * makes a system call; a side that never sleeps costs the other side none.
+ *   sleeper: W1 set bit 0 (RMW) ; fence ; re-check ring ; futex_wait(word, marked)
+ *   waker:   publish ; W2 fence ; if (word & 1) { word += 1 (clears it) ; futex_wake }
+ * The seq_cst fences order each side's store before its load: either the
+ * sleeper's re-check sees the publish, or the waker sees the mark, and then
+ * the word no longer equals the value futex_wait expects, so nobody sleeps
+ * through a publish.
+ */
+#include <errno.h>
+
+#include "futex.h"
+#include "internal.h"
+
+#define NSEC            1000000000ll
+#define SLICE_NS        (100 * 1000000ll)   /* longest sleep between checks */
+#define STALL_CHECK_NS  (50 * 1000000ll)    /* NOWAIT pollers: check this often */
+#define POLLS_PER_CLOCK 256                 /* NOWAIT misses between clock reads */
+#define SPIN_MIN        64
+#define SPIN_MAX        (1u << 14)
+
+int64_t shr_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);   /* vDSO: no system call */
+	return ts.tv_sec * NSEC + ts.tv_nsec;
+}
+
+void shr_wake(_Atomic uint32_t *word)
+{
+	uint32_t w;
+
+	/*
+	 * W2 (seq_cst fence): orders the caller's publish (a release store of
+	 * a position or slot sequence) before the load of the mark.  Pairs
+	 * with the fence after W1 in sleep_once().
+	 */
+	smp_mb();
+	w = ld_relaxed(word);
+	if (shr_likely(!(w & 1)))
+		return;
+	/* Relaxed: the kernel orders the word against futex_wait; one winner wakes. */
+	if (atomic_compare_exchange_strong_explicit(word, &w, w + 1, memory_order_relaxed,
+						    memory_order_relaxed))
+		shr_futex_wake_all(word);
+}
+
+static void deadline_ts(int64_t ns, struct timespec *ts)
+{
+	ts->tv_sec = ns / NSEC;
+	ts->tv_nsec = ns % NSEC;
+}
+
+/*
+ * What a stalled caller does when no wake-up can be expected: free dead
+ * peers' entries, give up slots held by dead peers, notice the end of stream.
+ * Return: the operation's result, or -EAGAIN to keep waiting.
+ */
+static long stalled(struct shmring *r, struct shr_op *op, bool sweep)
+{
+	int peer = op->side == SHR_SIDE_CONSUMER ? SHMRING_PRODUCER : SHMRING_CONSUMER;
+	bool gone;
+	long ret;
+
+	if (sweep)
+		shr_sweep(r->hdr);
+	gone = shr_side_gone(r, peer);
+	/*
+	 * A slot whose holder died is given up only when no live peer covers
+	 * it; with the whole other side gone, every holder is dead.
+	 */
+	if (!r->spsc && (sweep || gone)) {
+		while (shr_mpmc_recover(r, op->side)) {
+			ret = op->attempt(r, op);
+			if (ret != -EAGAIN)
+				return ret;
+		}
+	}
+	if (!gone)
+		return -EAGAIN;
+	/*
+	 * The other side is gone: its last publish (or release) happened
+	 * before its entry was freed, which shr_side_gone() read with acquire.
+	 * Try once more so nothing published just before it left is missed.
+	 */
+	ret = op->attempt(r, op);
+	return ret == -EAGAIN ? -EPIPE : ret;
+}
+
+static long nowait_miss(struct shmring *r, struct shr_op *op)
+{
+	bool sweep = false;
+
+	/* Pollers recover dead peers too, but read the clock only now and then. */
+	if (++r->idle_polls >= POLLS_PER_CLOCK) {
+		int64_t now = shr_now_ns();
+
+		r->idle_polls = 0;
+		if (now >= r->next_check_ns) {
+			r->next_check_ns = now + STALL_CHECK_NS;
+			sweep = true;
+		}
+	}
+	return stalled(r, op, sweep);
+}
+
+static long spin(struct shmring *r, struct shr_op *op)
+{
+	long ret = -EAGAIN;
+
+	for (uint32_t i = 1; i <= r->spin_limit; i++) {
+		shr_cpu_relax();
+		if (i % 16)
+			continue;
+		ret = op->attempt(r, op);
+		if (ret != -EAGAIN) {
+			/* Worth spinning: allow longer next time. */
+			if (r->spin_limit < SPIN_MAX)
+				r->spin_limit *= 2;
+			return ret;
+		}
+	}
+	if (r->spin_limit > SPIN_MIN)
+		r->spin_limit /= 2;
+	return ret;
+}
+
+static long sleep_once(struct shmring *r, struct shr_op *op, int64_t until, bool *slept)
+{
+	struct shr_hdr *h = r->hdr;
+	bool consumer = op->side == SHR_SIDE_CONSUMER;
+	_Atomic uint32_t *word = consumer ? &h->prod.data_seq : &h->cons.space_seq;
+	struct timespec ts;
+	uint32_t marked;
+	long ret;
+
+	/* W1: mark the word; relaxed RMW, ordered by the fence that follows. */
+	marked = atomic_fetch_or_explicit(word, 1, memory_order_relaxed) | 1;
+	/* Pairs with W2 in shr_wake(); see the top of the file. */
+	smp_mb();
+	ret = op->attempt(r, op);
+	if (ret != -EAGAIN)
+		return ret;
+	if (!*slept) {
+		*slept = true;
+		atomic_fetch_add_explicit(consumer ? &h->ctl.consumer_sleeps :
+					  &h->ctl.producer_sleeps, 1, memory_order_relaxed);
+	}
+	deadline_ts(until, &ts);
+	ret = shr_futex_wait(word, marked, &ts);
+	return ret == 0 || ret == -ETIMEDOUT ? -EAGAIN : ret;
+}
+
+long shr_wait(struct shmring *r, struct shr_op *op, int64_t timeout_ns)
+{
+	int64_t deadline = 0, now, until, next_sweep;
+	bool slept = false;
+	long ret;
+
+	if (timeout_ns == SHMRING_NOWAIT)
+		return nowait_miss(r, op);
+	ret = stalled(r, op, false);
+	if (ret != -EAGAIN)
+		return ret;
+	ret = spin(r, op);
+	if (ret != -EAGAIN)
+		return ret;
+
+	now = shr_now_ns();
+	next_sweep = now + SLICE_NS;
+	if (timeout_ns > 0)
+		deadline = timeout_ns > INT64_MAX - now ? INT64_MAX : now + timeout_ns;
+	for (;;) {
+		until = now + SLICE_NS;
+		if (deadline && deadline < until)
+			until = deadline;
+		ret = sleep_once(r, op, until, &slept);
+		if (ret != -EAGAIN)
+			return ret;
+		now = shr_now_ns();
+		/* Woken or not, look for dead peers once a slice has passed. */
+		ret = stalled(r, op, now >= next_sweep);
+		if (now >= next_sweep)
+			next_sweep = now + SLICE_NS;
+		if (ret != -EAGAIN)
+			return ret;
+		if (deadline && now >= deadline)
+			return -ETIMEDOUT;
+	}
+}
