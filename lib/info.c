@@ -16,7 +16,9 @@ static void fill(const struct shr_hdr *hv, const struct shr_geometry *g, bool ch
 	uint64_t enq = ld_relaxed(&h->prod.pos);
 	uint64_t ab_prod = ld_relaxed(&c->abandoned_prod);
 	uint64_t ab_cons = ld_relaxed(&c->abandoned_cons);
-	uint64_t skipped = ab_prod + ld_relaxed(&c->discarded);   /* never sent */
+	/* Positions that never carried a message (SPSC claims take none). */
+	uint64_t skipped = (g->flags & (SHMRING_MP | SHMRING_MC)) ?
+			   ab_prod + ld_relaxed(&c->discarded) : 0;
 	long ps = sysconf(_SC_PAGESIZE);
 
 	memset(info, 0, sizeof(*info));

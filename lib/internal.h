@@ -129,7 +129,7 @@ SHR_HIDDEN long shr_spsc_claim(struct shmring *r, struct shr_op *op);
 SHR_HIDDEN void shr_spsc_publish(struct shmring *r, uint32_t len);
 SHR_HIDDEN long shr_spsc_peek(struct shmring *r, struct shr_op *op);
 SHR_HIDDEN void shr_spsc_release(struct shmring *r);
-SHR_HIDDEN void shr_spsc_takeover_consumer(struct shmring *r);
+SHR_HIDDEN void shr_spsc_takeover(struct shmring *r, bool producer, bool consumer);
 SHR_HIDDEN int shr_spsc_load_indices(struct shmring *r);
 
 /* mpmc.c: per-slot sequence numbers; SHMRING_MP and/or SHMRING_MC. */
@@ -141,6 +141,6 @@ SHR_HIDDEN long shr_mpmc_claim(struct shmring *r, struct shr_op *op);
 SHR_HIDDEN void shr_mpmc_publish(struct shmring *r, uint32_t len);
 SHR_HIDDEN long shr_mpmc_peek(struct shmring *r, struct shr_op *op);
 SHR_HIDDEN void shr_mpmc_release(struct shmring *r);
-SHR_HIDDEN bool shr_mpmc_recover(struct shmring *r, enum shr_side side);
+SHR_HIDDEN bool shr_mpmc_recover(struct shmring *r);
 
 #endif /* SHR_INTERNAL_H */

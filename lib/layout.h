@@ -67,7 +67,8 @@ struct shr_prod {
 	_Atomic uint64_t pos;
 	_Atomic uint32_t data_seq;      /* futex word consumers sleep on (wait.c) */
 	uint32_t _pad0;
-	uint8_t _pad[SHR_LINE - 16];
+	_Atomic uint64_t claim_hold;    /* SPSC: tail + 1 while a claim is out */
+	uint8_t _pad[SHR_LINE - 24];
 };
 
 /* Consumer-owned line.  Producers read pos and mark space_seq before sleeping. */

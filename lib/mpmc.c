@@ -316,49 +316,62 @@ void shr_mpmc_release(struct shmring *r)
 }
 
 /*
- * Give up one slot held back by a dead peer, if there is one where @side is
- * stuck.  Return: true if the ring moved (by us or anyone): try again.
+ * Consumers wait at q = cons.pos: a producer claimed it (q < prod.pos) and
+ * never published.  Anyone may give it up: take position q as a consumer
+ * would, then free the slot.  Producers need this too when the ring is full
+ * behind it.
  */
-bool shr_mpmc_recover(struct shmring *r, enum shr_side side)
+static bool recover_claim(struct shmring *r)
 {
 	struct shr_hdr *h = r->hdr;
-	uint64_t cap = r->g.capacity, q, other, expect;
-	struct shr_slot *s;
+	uint64_t q = ld_acquire(&h->cons.pos);
+	uint64_t enq = ld_acquire(&h->prod.pos);                  /* R0, pairs with P1 */
+	struct shr_slot *s = shr_slot_at(r, q);
 
-	if (side == SHR_SIDE_CONSUMER) {
-		/* Consumers wait at q: claimed by a producer (q < prod.pos), unpublished. */
-		q = ld_acquire(&h->cons.pos);
-		other = ld_acquire(&h->prod.pos);                 /* R0, pairs with P1 */
-		s = shr_slot_at(r, q);
-		if (ld_acquire(&s->seq) != q || other - q - 1 >= cap)
-			return false;
-		if (shr_hold_covered_by_live(h, true, q))
-			return false;
-		/* Take position q as a consumer would, and free the slot. */
-		if (!atomic_compare_exchange_strong_explicit(&h->cons.pos, &q, q + 1,
-							     memory_order_acq_rel,
-							     memory_order_relaxed))
-			return true;
-		st_release(&s->seq, q + cap);                     /* R1, like C2 */
-		atomic_fetch_add_explicit(&h->ctl.abandoned_prod, 1, memory_order_relaxed);
-		shr_wake_producers(r);
+	if (ld_acquire(&s->seq) != q || enq - q - 1 >= r->g.capacity)
+		return false;
+	if (shr_hold_covered_by_live(h, true, q))
+		return false;
+	if (!atomic_compare_exchange_strong_explicit(&h->cons.pos, &q, q + 1,
+						     memory_order_acq_rel,
+						     memory_order_relaxed))
 		return true;
-	}
-	/* Producers wait at p: its previous lap q was taken (q < cons.pos), never freed. */
-	q = ld_acquire(&h->prod.pos) - cap;
-	other = ld_acquire(&h->cons.pos);                         /* R0, pairs with C1 */
-	s = shr_slot_at(r, q);
-	expect = q + 1;
-	if (ld_acquire(&s->seq) != expect || other - q - 1 >= cap)
+	st_release(&s->seq, q + r->g.capacity);                   /* R1, like C2 */
+	atomic_fetch_add_explicit(&h->ctl.abandoned_prod, 1, memory_order_relaxed);
+	shr_wake_producers(r);
+	return true;
+}
+
+/*
+ * Producers wait at p = prod.pos: the previous lap q = p - cap was taken by
+ * a consumer (q < cons.pos) and never freed.  Free it.
+ */
+static bool recover_take(struct shmring *r)
+{
+	struct shr_hdr *h = r->hdr;
+	uint64_t q = ld_acquire(&h->prod.pos) - r->g.capacity;
+	uint64_t deq = ld_acquire(&h->cons.pos);                  /* R0, pairs with C1 */
+	struct shr_slot *s = shr_slot_at(r, q);
+	uint64_t expect = q + 1;
+
+	if (ld_acquire(&s->seq) != expect || deq - q - 1 >= r->g.capacity)
 		return false;
 	if (shr_hold_covered_by_live(h, false, q))
 		return false;
 	/* R2, like C2: pairs with P0 of the producer that reuses the slot. */
-	if (atomic_compare_exchange_strong_explicit(&s->seq, &expect, q + cap,
+	if (atomic_compare_exchange_strong_explicit(&s->seq, &expect, q + r->g.capacity,
 						    memory_order_acq_rel,
 						    memory_order_relaxed)) {
 		atomic_fetch_add_explicit(&h->ctl.abandoned_cons, 1, memory_order_relaxed);
 		shr_wake_producers(r);
 	}
 	return true;
+}
+
+/* Give up a slot held back by a dead peer.  Return: true if the ring moved. */
+bool shr_mpmc_recover(struct shmring *r)
+{
+	bool claim = recover_claim(r);
+
+	return recover_take(r) || claim;
 }

@@ -250,17 +250,16 @@ static void drop_role(_Atomic uint64_t *word, uint64_t ident)
 						memory_order_relaxed);
 }
 
-static int take_roles(struct shmring *r, bool *consumer_took_over)
+static int take_roles(struct shmring *r, bool *producer_took_over, bool *consumer_took_over)
 {
 	struct shr_ctl *c = &r->hdr->ctl;
 	bool sp = (r->role & SHMRING_PRODUCER) && !(r->g.flags & SHMRING_MP);
 	bool sc = (r->role & SHMRING_CONSUMER) && !(r->g.flags & SHMRING_MC);
-	bool unused;
 	int ret;
 
-	*consumer_took_over = false;
+	*producer_took_over = *consumer_took_over = false;
 	if (sp) {
-		ret = take_role(&c->sp_owner, r->ident, &unused);
+		ret = take_role(&c->sp_owner, r->ident, producer_took_over);
 		if (ret)
 			return ret;
 	}
@@ -286,15 +285,15 @@ static void drop_roles(struct shmring *r)
 int shr_attach(struct shmring *r)
 {
 	struct shr_hdr *h = r->hdr;
+	bool prod_took_over, cons_took_over;
 	uint64_t word;
-	bool took_over;
 	int ret;
 
 	/* Without /proc no peer could be judged dead: refuse rather than hang. */
 	if (shr_self_identity(&r->ident))
 		return -ENOSYS;
 	shr_sweep(h);       /* free dead peers' entries before looking for one */
-	ret = take_roles(r, &took_over);
+	ret = take_roles(r, &prod_took_over, &cons_took_over);
 	if (ret)
 		return ret;
 
@@ -326,12 +325,11 @@ int shr_attach(struct shmring *r)
 
 	if (r->spsc) {
 		ret = shr_spsc_load_indices(r);
-		if (!ret && took_over)
-			shr_spsc_takeover_consumer(r);
 		if (ret) {
 			shr_detach(r);
 			return ret;
 		}
+		shr_spsc_takeover(r, prod_took_over, cons_took_over);
 	}
 	return 0;
 }

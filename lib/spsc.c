@@ -167,7 +167,12 @@ long shr_spsc_claim(struct shmring *r, struct shr_op *op)
 
 	if (n < 0)
 		return n;
-	/* Nothing is recorded in the region: an unpublished claim is invisible. */
+	/*
+	 * The claim takes no position; it is recorded only so that a producer
+	 * taking over after we died can count it as abandoned.  Relaxed: read
+	 * only once this process is gone.
+	 */
+	st_relaxed(&r->hdr->prod.claim_hold, r->tail + 1);
 	r->claim_pos = r->tail;
 	m->data = shr_payload(shr_slot_at(r, r->tail));
 	m->len = r->g.msg_size;
@@ -223,11 +228,17 @@ int shr_spsc_load_indices(struct shmring *r)
 	return 0;
 }
 
-void shr_spsc_takeover_consumer(struct shmring *r)
+/* A dead holder's claim or peek (its hold equals index + 1) is given up. */
+void shr_spsc_takeover(struct shmring *r, bool producer, bool consumer)
 {
-	/* The dead consumer was peeking at head: that message is given up. */
-	if (ld_relaxed(&r->hdr->cons.peek_hold) == r->head + 1 && r->tail_cache != r->head) {
-		atomic_fetch_add_explicit(&r->hdr->ctl.abandoned_cons, 1, memory_order_relaxed);
+	struct shr_hdr *h = r->hdr;
+
+	if (producer && ld_relaxed(&h->prod.claim_hold) == r->tail + 1) {
+		st_relaxed(&h->prod.claim_hold, 0);
+		atomic_fetch_add_explicit(&h->ctl.abandoned_prod, 1, memory_order_relaxed);
+	}
+	if (consumer && ld_relaxed(&h->cons.peek_hold) == r->head + 1 && r->tail_cache != r->head) {
+		atomic_fetch_add_explicit(&h->ctl.abandoned_cons, 1, memory_order_relaxed);
 		consume(r, r->head + 1);
 	}
 }

@@ -78,7 +78,7 @@ static long stalled(struct shmring *r, struct shr_op *op, bool sweep)
 	 * it; with the whole other side gone, every holder is dead.
 	 */
 	if (!r->spsc && (sweep || gone)) {
-		while (shr_mpmc_recover(r, op->side)) {
+		while (shr_mpmc_recover(r)) {
 			ret = op->attempt(r, op);
 			if (ret != -EAGAIN)
 				return ret;
