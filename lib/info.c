@@ -19,13 +19,12 @@ static void fill(const struct shr_hdr *hv, const struct shr_geometry *g, bool ch
 	/* Positions that never carried a message (SPSC claims take none). */
 	uint64_t skipped = (g->flags & (SHMRING_MP | SHMRING_MC)) ?
 			   ab_prod + ld_relaxed(&c->discarded) : 0;
-	long ps = sysconf(_SC_PAGESIZE);
 
 	memset(info, 0, sizeof(*info));
 	info->capacity = g->capacity;
 	info->msg_size = g->msg_size;
 	info->flags = g->flags;
-	info->page_size = ps > 0 ? (uint32_t)ps : 4096;
+	info->page_size = g->page_size;
 	info->region_size = g->region_size;
 	/* Counters come from a region any peer may write: keep them sane. */
 	info->count = enq - deq > g->capacity ? 0 : enq - deq;

@@ -26,6 +26,8 @@ struct shr_geometry {
 	uint32_t flags;
 	uint64_t mask;
 	uint64_t region_size;
+	uint32_t page_size;            /* of the mapping, as the kernel reports it */
+	int backend;                   /* enum shr_backend */
 };
 
 /* Waiting side of an operation: which futex word and waiter count. */
@@ -93,6 +95,17 @@ SHR_HIDDEN int shr_geometry_make(uint32_t capacity, uint32_t msg_size, uint32_t 
 SHR_HIDDEN int shr_region_map(const char *name, bool writable, struct shr_hdr **hdrp,
 			      struct shr_geometry *g);
 SHR_HIDDEN void shr_region_unmap(struct shr_hdr *hdr, const struct shr_geometry *g);
+SHR_HIDDEN void shr_reap_stale(const char *dir);
+SHR_HIDDEN void shr_region_init(void *region, const struct shr_geometry *g);
+SHR_HIDDEN int shr_shm_publish(const char *shm_name, mode_t mode,
+			       int (*build)(int fd, const void *arg), const void *arg);
+
+/* huge.c: rings backed by huge pages (hugetlbfs or System V SHM_HUGETLB). */
+SHR_HIDDEN int shr_huge_create(const char *shm_name, mode_t mode, const struct shr_geometry *g);
+SHR_HIDDEN int shr_huge_map(const char *shm_name, const struct shr_ref *ref, bool writable,
+			    void **regionp, uint64_t *sizep, int *backendp);
+SHR_HIDDEN void shr_huge_remove(const char *shm_name, const struct shr_ref *ref);
+SHR_HIDDEN uint32_t shr_page_size_of(const void *addr);
 
 /* peer.c */
 SHR_HIDDEN int shr_self_identity(uint64_t *ident);

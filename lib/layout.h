@@ -117,6 +117,30 @@ struct shr_hdr {
 	alignas(SHR_LINE) struct shr_attach att[SHR_MAX_ATTACH];
 };
 
+/*
+ * A ring backed by huge pages keeps its data outside /dev/shm; the name in
+ * /dev/shm holds this reference instead, so every ring is found, listed and
+ * removed by the same name.  As untrusted as the rest: validated on read.
+ */
+#define SHR_REF_MAGIC      0x31464552524853ull     /* "SHRREF1" */
+#define SHR_HUGE_PAGE      (2u << 20)
+
+enum shr_backend {
+	SHR_BACKEND_SHM = 0,          /* the region is the /dev/shm object */
+	SHR_BACKEND_HUGETLBFS = 1,    /* a file of the same name in a hugetlbfs mount */
+	SHR_BACKEND_SYSV = 2,         /* a System V segment made with SHM_HUGETLB */
+};
+
+struct shr_ref {
+	uint64_t magic;
+	uint32_t layout_version;
+	uint32_t backend;             /* enum shr_backend */
+	int32_t  sysv_key;
+	int32_t  sysv_id;
+	uint64_t region_size;
+	char     dir[224];            /* hugetlbfs mount point, NUL-terminated */
+};
+
 struct shr_slot {
 	/*
 	 * Multi-producer or multi-consumer rings: position + 0 free for the
@@ -143,5 +167,6 @@ _Static_assert(offsetof(struct shr_hdr, att) == 4 * SHR_LINE, "table after ctl")
 _Static_assert(sizeof(struct shr_hdr) == (4 + SHR_MAX_ATTACH) * SHR_LINE,
 	       "layout change: bump SHR_LAYOUT_VERSION");
 _Static_assert(sizeof(struct shr_slot) == SHR_SLOT_ALIGN, "slot header size");
+_Static_assert(sizeof(struct shr_ref) == 256, "reference size");
 
 #endif /* SHR_LAYOUT_H */

@@ -99,6 +99,11 @@ static long nowait_miss(struct shmring *r, struct shr_op *op)
 {
 	bool sweep = false;
 
+	/*
+	 * A poller that retries at once keeps pulling the other side's line
+	 * away from it and slows the very peer it waits for: pause first.
+	 */
+	shr_cpu_relax();
 	/* Pollers recover dead peers too, but read the clock only now and then. */
 	if (++r->idle_polls >= POLLS_PER_CLOCK) {
 		int64_t now = shr_now_ns();
