@@ -58,9 +58,14 @@ struct shmring_config {
  * or a complete ring.  All pages are reserved up front.  Does not attach.
  *
  * Concurrency: any thread, any time.
+ * With SHMRING_HUGEPAGES the slots live in a hugetlbfs mount or a System V
+ * SHM_HUGETLB segment (environment: SHMRING_HUGE_BACKEND=hugetlbfs|sysv,
+ * SHMRING_HUGETLBFS=DIR); every huge page is allocated here.
+ *
  * Return: 0, or -EINVAL (bad name or config), -EEXIST (name taken),
- * -ENOSPC or -ENOMEM (memory short), -EACCES, -EOPNOTSUPP (huge pages not
- * supported by this build).
+ * -ENOSPC or -ENOMEM (memory or huge pages short, kernel.shmmax too small),
+ * -EACCES, -EPERM (huge pages need CAP_IPC_LOCK or vm.hugetlb_shm_group),
+ * -EOPNOTSUPP (huge pages not available).
  */
 SHMRING_API int shmring_create(const char *name, const struct shmring_config *cfg);
 
