@@ -164,7 +164,7 @@ int shr_huge_create(const char *shm, mode_t mode, const struct shr_geometry *g)
 	else if (want && !strcmp(want, "hugetlbfs"))
 		ret = create_hugetlbfs(shm, mode, g, &ref);
 	else if (want && *want)
-		ret = -EINVAL;
+		ret = -EOPNOTSUPP;       /* a backend this library does not know */
 	else if ((ret = create_hugetlbfs(shm, mode, g, &ref)) == -ENOENT)
 		ret = create_sysv(shm, mode, g, &ref);    /* no hugetlbfs mount */
 	if (ret)
