@@ -117,7 +117,8 @@ static long nowait_miss(struct shmring *r, struct shr_op *op)
 	return stalled(r, op, sweep);
 }
 
-static long spin(struct shmring *r, struct shr_op *op)
+/* Spin before sleeping; never past @deadline (0: none), so short timeouts hold. */
+static long spin(struct shmring *r, struct shr_op *op, int64_t deadline)
 {
 	long ret = -EAGAIN;
 
@@ -125,6 +126,8 @@ static long spin(struct shmring *r, struct shr_op *op)
 		shr_cpu_relax();
 		if (i % 16)
 			continue;
+		if (deadline && shr_now_ns() >= deadline)
+			return -EAGAIN;
 		ret = op->attempt(r, op);
 		if (ret != -EAGAIN) {
 			/* Worth spinning: allow longer next time. */
@@ -175,14 +178,18 @@ long shr_wait(struct shmring *r, struct shr_op *op, int64_t timeout_ns)
 	ret = stalled(r, op, false);
 	if (ret != -EAGAIN)
 		return ret;
-	ret = spin(r, op);
+	if (timeout_ns > 0) {
+		now = shr_now_ns();
+		deadline = timeout_ns > INT64_MAX - now ? INT64_MAX : now + timeout_ns;
+	}
+	ret = spin(r, op, deadline);
 	if (ret != -EAGAIN)
 		return ret;
 
 	now = shr_now_ns();
+	if (deadline && now >= deadline)
+		return -ETIMEDOUT;
 	next_sweep = now + SLICE_NS;
-	if (timeout_ns > 0)
-		deadline = timeout_ns > INT64_MAX - now ? INT64_MAX : now + timeout_ns;
 	for (;;) {
 		until = now + SLICE_NS;
 		if (deadline && deadline < until)
