@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "futex.h"
 #include "internal.h"
 
 #define SPIN_START 1024
@@ -59,6 +60,7 @@ SHMRING_API int shmring_open(const char *name, int role, struct shmring **ringp)
 	r->spsc = !(r->g.flags & (SHMRING_MP | SHMRING_MC));
 	r->role = role;
 	r->pid = getpid();
+	r->fenceless = shr_membarrier_register() == 0;
 	r->spin_limit = SPIN_START;
 	r->token_tag = (uint64_t)(uintptr_t)r * 0x9e3779b97f4a7c15ull;
 	ret = shr_attach(r);

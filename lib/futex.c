@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: MIT
-/* The only file that makes futex system calls (through liburcu's wrapper). */
+/*
+ * The only file that makes system calls through syscall(): futex (through
+ * liburcu's wrapper) and membarrier.
+ */
 #include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <urcu/futex.h>
 
 #include "futex.h"
@@ -26,4 +32,30 @@ void shr_futex_wake_all(_Atomic uint32_t *word)
 {
 	/* Cannot fail on a valid mapped address; nothing useful to report. */
 	(void)futex_async((int32_t *)word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+int shr_membarrier_register(void)
+{
+	/* Per process: a forked child has a new address space to register. */
+	static _Atomic pid_t registered;
+	pid_t pid = getpid();
+	long q;
+
+	if (atomic_load_explicit(&registered, memory_order_relaxed) == pid)
+		return 0;
+	q = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+	if (q < 0)
+		return -errno;
+	if (!(q & MEMBARRIER_CMD_GLOBAL_EXPEDITED) ||
+	    !(q & MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED))
+		return -ENOSYS;
+	if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0) < 0)
+		return -errno;
+	atomic_store_explicit(&registered, pid, memory_order_relaxed);
+	return 0;
+}
+
+int shr_membarrier(void)
+{
+	return syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0, 0) < 0 ? -errno : 0;
 }

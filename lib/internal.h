@@ -42,6 +42,7 @@ struct shmring {
 	bool spsc;                     /* neither SHMRING_MP nor SHMRING_MC */
 	int role;
 	pid_t pid;                     /* process that opened the handle */
+	bool fenceless;                /* registered for sleepers' membarrier (wait.c) */
 	uint64_t ident;                /* its identity (peer.c) */
 
 	/* SPSC: own index kept privately, the other side's cached. */
@@ -120,17 +121,17 @@ SHR_HIDDEN void shr_count_attached(struct shr_hdr *h, bool check_alive,
 
 /* wait.c */
 SHR_HIDDEN int64_t shr_now_ns(void);
-SHR_HIDDEN void shr_wake(_Atomic uint32_t *word);
+SHR_HIDDEN void shr_wake(struct shmring *r, _Atomic uint32_t *word);
 SHR_HIDDEN long shr_wait(struct shmring *r, struct shr_op *op, int64_t timeout_ns);
 
 static inline void shr_wake_consumers(struct shmring *r)
 {
-	shr_wake(&r->hdr->prod.data_seq);
+	shr_wake(r, &r->hdr->prod.data_seq);
 }
 
 static inline void shr_wake_producers(struct shmring *r)
 {
-	shr_wake(&r->hdr->cons.space_seq);
+	shr_wake(r, &r->hdr->cons.space_seq);
 }
 
 /* spsc.c: single producer, single consumer, cached opposite indices. */

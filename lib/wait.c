@@ -7,12 +7,18 @@
  * Each futex word is an event count: bit 0 says "someone sleeps on me", the
  * rest counts wake-ups.  Only the first waker after a sleeper marked the word
  * makes a system call; a side that never sleeps costs the other side none.
- *   sleeper: W1 set bit 0 (RMW) ; fence ; re-check ring ; futex_wait(word, marked)
- *   waker:   publish ; W2 fence ; if (word & 1) { word += 1 (clears it) ; futex_wake }
- * The seq_cst fences order each side's store before its load: either the
- * sleeper's re-check sees the publish, or the waker sees the mark, and then
- * the word no longer equals the value futex_wait expects, so nobody sleeps
- * through a publish.
+ *   sleeper: W1 set bit 0 (RMW) ; W1 barrier ; re-check ring ; futex_wait(word, marked)
+ *   waker:   publish ; W2 barrier ; if (word & 1) { word += 1 (clears it) ; futex_wake }
+ * The barriers order each side's store before its load (store-buffering):
+ * either the sleeper's re-check sees the publish, or the waker sees the mark,
+ * and then the word no longer equals the value futex_wait expects.
+ *
+ * The barrier pair is asymmetric when membarrier(2) is available: W1 is a
+ * global expedited membarrier, which runs a full barrier on every thread of
+ * every registered process, so W2 needs to stop only the compiler and the
+ * hot path carries no fence.  A handle that could not register uses a
+ * seq_cst fence for W2; a sleeper that cannot issue membarrier sleeps in
+ * short slices instead, bounding what a missed wake-up can cost.
  */
 #include <errno.h>
 
@@ -21,6 +27,7 @@
 
 #define NSEC            1000000000ll
 #define SLICE_NS        (100 * 1000000ll)   /* longest sleep between checks */
+#define BLIND_SLICE_NS  (1000000ll)         /* ... when membarrier is refused */
 #define STALL_CHECK_NS  (50 * 1000000ll)    /* NOWAIT pollers: check this often */
 #define POLLS_PER_CLOCK 256                 /* NOWAIT misses between clock reads */
 #define SPIN_MIN        64
@@ -34,16 +41,20 @@ int64_t shr_now_ns(void)
 	return ts.tv_sec * NSEC + ts.tv_nsec;
 }
 
-void shr_wake(_Atomic uint32_t *word)
+void shr_wake(struct shmring *r, _Atomic uint32_t *word)
 {
 	uint32_t w;
 
 	/*
-	 * W2 (seq_cst fence): orders the caller's publish (a release store of
-	 * a position or slot sequence) before the load of the mark.  Pairs
-	 * with the fence after W1 in sleep_once().
+	 * W2: orders the caller's publish (a release store of a position or
+	 * slot sequence) before the load of the mark.  Pairs with W1 in
+	 * sleep_once(): a compiler barrier when the sleeper's membarrier does
+	 * the CPU's part, else a seq_cst fence.
 	 */
-	smp_mb();
+	if (shr_likely(r->fenceless))
+		atomic_signal_fence(memory_order_seq_cst);
+	else
+		smp_mb();
 	w = ld_relaxed(word);
 	if (shr_likely(!(w & 1)))
 		return;
@@ -150,10 +161,12 @@ static long sleep_once(struct shmring *r, struct shr_op *op, int64_t until, bool
 	uint32_t marked;
 	long ret;
 
-	/* W1: mark the word; relaxed RMW, ordered by the fence that follows. */
+	/* W1: mark the word; relaxed RMW, ordered by the barrier that follows. */
 	marked = atomic_fetch_or_explicit(word, 1, memory_order_relaxed) | 1;
-	/* Pairs with W2 in shr_wake(); see the top of the file. */
+	/* W1 barrier, pairs with W2 in shr_wake(); see the top of the file. */
 	smp_mb();
+	if (shr_membarrier() < 0 && until - shr_now_ns() > BLIND_SLICE_NS)
+		until = shr_now_ns() + BLIND_SLICE_NS;
 	ret = op->attempt(r, op);
 	if (ret != -EAGAIN)
 		return ret;
