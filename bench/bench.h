@@ -46,6 +46,7 @@ struct chan_spec {
 	bool multi;             /* created for MPMC use */
 	bool block;             /* blocking waits (else polled) */
 	bool threads;           /* all ends in one process */
+	bool huge;              /* shmring: SHMRING_HUGEPAGES */
 };
 
 struct transport {
@@ -129,6 +130,7 @@ struct options {
 	double rtt_duration;    /* seconds per cell (round trip) */
 	double warmup;          /* seconds, not measured, before each cell */
 	uint32_t capacity;
+	bool huge;              /* shmring rings on 2 MiB pages */
 	const char *csv;
 	const char *json;
 	const char *plot;

@@ -61,6 +61,7 @@ static void usage(FILE *f)
 "  --rtt-duration S      seconds per round-trip cell (default 0.5, quick 0.1)\n"
 "  --warmup S            unmeasured seconds before each cell (default 0.1, quick 0.02)\n"
 "  --capacity N          ring depth in messages (default 1024)\n"
+"  --huge[=hugetlbfs|sysv] shmring rings on 2 MiB pages (needs vm.nr_hugepages)\n"
 "  --cpus LIST           use these CPUs (default: all allowed)\n"
 "  --no-pin              do not pin workers to CPUs\n"
 "  --clock tsc|monotonic time source (default: the TSC if the kernel trusts it)\n"
@@ -146,7 +147,7 @@ static void die_usage(const char *what, const char *arg)
 enum {
 	O_QUICK = 256, O_GOALS, O_CSV, O_JSON, O_PLOT, O_THREADS, O_PRODUCERS, O_CONSUMERS,
 	O_ONLY, O_SIZES, O_PATTERN, O_TEST, O_WAIT, O_API, O_REPS, O_DURATION, O_RTT_DURATION,
-	O_WARMUP, O_CAPACITY, O_CPUS, O_NO_PIN, O_CLOCK, O_GAP, O_INJECT,
+	O_WARMUP, O_CAPACITY, O_HUGE, O_CPUS, O_NO_PIN, O_CLOCK, O_GAP, O_INJECT,
 };
 
 static void parse_options(int argc, char **argv)
@@ -171,6 +172,7 @@ static void parse_options(int argc, char **argv)
 		{ "rtt-duration", required_argument, NULL, O_RTT_DURATION },
 		{ "warmup", required_argument, NULL, O_WARMUP },
 		{ "capacity", required_argument, NULL, O_CAPACITY },
+		{ "huge", optional_argument, NULL, O_HUGE },
 		{ "cpus", required_argument, NULL, O_CPUS },
 		{ "no-pin", no_argument, NULL, O_NO_PIN },
 		{ "clock", required_argument, NULL, O_CLOCK },
@@ -274,6 +276,14 @@ static void parse_options(int argc, char **argv)
 			if (parse_uint(optarg, &opt.capacity, 2, 1u << 24) ||
 			    (opt.capacity & (opt.capacity - 1)))
 				die_usage("capacity (a power of two)", optarg);
+			break;
+		case O_HUGE:
+			opt.huge = true;
+			/* The library reads its backend choice from the environment. */
+			if (optarg && strcmp(optarg, "hugetlbfs") && strcmp(optarg, "sysv"))
+				die_usage("huge-page backend (hugetlbfs or sysv)", optarg);
+			if (optarg)
+				setenv("SHMRING_HUGE_BACKEND", optarg, 1);
 			break;
 		case O_CPUS: filt.cpus = optarg; break;
 		case O_NO_PIN: opt.pin = false; break;

@@ -191,7 +191,8 @@ void report_header(FILE *f, const char *clock_desc, unsigned ngroups, unsigned n
 		fprintf(f, "cpus: %s (%s)\n", pin_describe(),
 			opt.pin ? "worker i pinned to the i-th" : "not pinned");
 	fprintf(f, "per cell: %.2f s throughput, %.2f s round trip, after %.2f s warm-up; "
-		"capacity %u messages\n", opt.duration, opt.rtt_duration, opt.warmup, opt.capacity);
+		"capacity %u messages%s\n", opt.duration, opt.rtt_duration, opt.warmup, opt.capacity,
+		opt.huge ? ", shmring on 2 MiB pages" : "");
 	fprintf(f, "figures: median [min-max] of the repetitions; ratios per repetition, "
 		"then median [min-max]\n");
 }

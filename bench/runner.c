@@ -390,6 +390,7 @@ void cell_run(const struct transport *t, const struct group *g, struct cell_resu
 		bench_name(spec[i].name, sizeof(spec[i].name), i ? "pong" : t->name);
 		spec[i].msg_size = g->msg_size;
 		spec[i].capacity = opt.capacity;
+		spec[i].huge = opt.huge;
 		spec[i].producers = g->test == TEST_RTT ? 1 : g->producers;
 		spec[i].consumers = g->test == TEST_RTT ? 1 : g->consumers;
 		spec[i].multi = g->pattern == PAT_MPMC;

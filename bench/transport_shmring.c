@@ -29,7 +29,8 @@ static int sr_create(const struct chan_spec *s, void **shared)
 	struct shmring_config cfg = {
 		.capacity = s->capacity,
 		.msg_size = s->msg_size,
-		.flags = s->multi ? SHMRING_MP | SHMRING_MC : 0,
+		.flags = (s->multi ? SHMRING_MP | SHMRING_MC : 0) |
+			 (s->huge ? SHMRING_HUGEPAGES : 0),
 	};
 	int ret = shmring_create(s->name, &cfg);
 
