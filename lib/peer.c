@@ -48,8 +48,8 @@ static int proc_stat(pid_t pid, char *state, uint32_t *start)
 		return -EIO;
 	*state = p[2];
 	p += 3;
-	/* starttime is field 22: 19 fields after the state (field 3). */
-	for (int field = 4; field < 22; field++) {
+	/* starttime is field 22; each round moves p to the start of @field. */
+	for (int field = 4; field <= 22; field++) {
 		p = strchr(p, ' ');
 		if (!p)
 			return -EIO;

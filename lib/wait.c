@@ -30,6 +30,7 @@
 #define BLIND_SLICE_NS  (1000000ll)         /* ... when membarrier is refused */
 #define STALL_CHECK_NS  (50 * 1000000ll)    /* NOWAIT pollers: check this often */
 #define POLLS_PER_CLOCK 256                 /* NOWAIT misses between clock reads */
+#define RECOVER_PER_CALL 8
 #define SPIN_MIN        64
 #define SPIN_MAX        (1u << 14)
 
@@ -89,7 +90,8 @@ static long stalled(struct shmring *r, struct shr_op *op, bool sweep)
 	 * it; with the whole other side gone, every holder is dead.
 	 */
 	if (!r->spsc && (sweep || gone)) {
-		while (shr_mpmc_recover(r)) {
+		/* A few per call: a scribbled region must not keep one call busy. */
+		for (int i = 0; i < RECOVER_PER_CALL && shr_mpmc_recover(r); i++) {
 			ret = op->attempt(r, op);
 			if (ret != -EAGAIN)
 				return ret;
