@@ -82,6 +82,13 @@ static inline struct shr_slot *shr_slot_at(const struct shmring *r, uint64_t pos
 	return (struct shr_slot *)(void *)(r->slots + (size_t)(pos & r->g.mask) * r->g.slot_size);
 }
 
+/* memcpy() that allows NULL with length 0, as the API does. */
+static inline void shr_copy(void *dst, const void *src, size_t len)
+{
+	if (len)
+		__builtin_memcpy(dst, src, len);
+}
+
 static inline void *shr_payload(struct shr_slot *s)
 {
 	return s + 1;

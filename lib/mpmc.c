@@ -159,7 +159,7 @@ static void fill(struct shmring *r, uint64_t pos, const void *msg, size_t len)
 	struct shr_slot *s = shr_slot_at(r, pos);
 
 	st_relaxed(&s->len, (uint32_t)len);          /* P2 publishes it */
-	memcpy(shr_payload(s), msg, len);
+	shr_copy(shr_payload(s), msg, len);
 	st_release(&s->seq, pos + 1);                 /* P2 */
 }
 
@@ -220,7 +220,13 @@ static long take_one(struct shmring *r, struct shr_op *op, _Atomic uint64_t *hol
 		}
 		if (n < 0)
 			return n;
+		/*
+		 * Read once more from our own taken slot and check again: a
+		 * peer may have changed it since take_slots() looked.
+		 */
 		*lenp = ld_relaxed(&shr_slot_at(r, *posp)->len);
+		if (deliverable(r, *lenp, op_cap(r, op, 0)) < 0)
+			return drop_taken(r, *posp, -EPROTO);
 		return n;
 	}
 }
@@ -233,7 +239,7 @@ long shr_mpmc_recv(struct shmring *r, struct shr_op *op)
 
 	if (n < 0)
 		return n;
-	memcpy(op->u.recv.buf, shr_payload(shr_slot_at(r, pos)), len);
+	shr_copy(op->u.recv.buf, shr_payload(shr_slot_at(r, pos)), len);
 	empty(r, pos);
 	shr_wake_producers(r);
 	return len;
@@ -261,9 +267,12 @@ long shr_mpmc_recv_burst(struct shmring *r, struct shr_op *op)
 		/* Checked by take_slots(); re-read only from our own taken slot. */
 		uint32_t len = ld_relaxed(&s->len);
 
+		/* Changed under us by a corrupt peer: stay inside both buffers. */
+		if (len > r->g.msg_size)
+			len = r->g.msg_size;
 		if (len > v[i].iov_len)
-			len = (uint32_t)v[i].iov_len;   /* changed under us: corrupt peer */
-		memcpy(v[i].iov_base, shr_payload(s), len);
+			len = (uint32_t)v[i].iov_len;
+		shr_copy(v[i].iov_base, shr_payload(s), len);
 		v[i].iov_len = len;
 		empty(r, pos + i);
 	}

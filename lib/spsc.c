@@ -71,7 +71,7 @@ static void write_slot(struct shmring *r, uint64_t pos, const void *msg, size_t 
 
 	/* Relaxed: P1 publishes it. */
 	st_relaxed(&s->len, (uint32_t)len);
-	memcpy(shr_payload(s), msg, len);
+	shr_copy(shr_payload(s), msg, len);
 }
 
 /* Length of the message at @pos, or -EPROTO if the producer wrote nonsense. */
@@ -129,7 +129,7 @@ long shr_spsc_recv(struct shmring *r, struct shr_op *op)
 	}
 	if ((size_t)len > op->u.recv.cap)
 		return -EMSGSIZE;
-	memcpy(op->u.recv.buf, shr_payload(shr_slot_at(r, r->head)), (size_t)len);
+	shr_copy(op->u.recv.buf, shr_payload(shr_slot_at(r, r->head)), (size_t)len);
 	consume(r, r->head + 1);
 	return len;
 }
@@ -148,7 +148,7 @@ long shr_spsc_recv_burst(struct shmring *r, struct shr_op *op)
 		len = slot_len(r, r->head + i);
 		if (len < 0 || (size_t)len > v[i].iov_len)
 			break;
-		memcpy(v[i].iov_base, shr_payload(shr_slot_at(r, r->head + i)), (size_t)len);
+		shr_copy(v[i].iov_base, shr_payload(shr_slot_at(r, r->head + i)), (size_t)len);
 		v[i].iov_len = (size_t)len;
 	}
 	if (i == 0) {

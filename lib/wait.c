@@ -91,11 +91,15 @@ static long stalled(struct shmring *r, struct shr_op *op, bool sweep)
 	 */
 	if (!r->spsc && (sweep || gone)) {
 		/* A few per call: a scribbled region must not keep one call busy. */
-		for (int i = 0; i < RECOVER_PER_CALL && shr_mpmc_recover(r); i++) {
+		int i;
+
+		for (i = 0; i < RECOVER_PER_CALL && shr_mpmc_recover(r); i++) {
 			ret = op->attempt(r, op);
 			if (ret != -EAGAIN)
 				return ret;
 		}
+		if (i == RECOVER_PER_CALL)
+			return -EAGAIN;   /* more to give up: not the end of the stream yet */
 	}
 	if (!gone)
 		return -EAGAIN;
