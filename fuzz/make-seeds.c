@@ -247,6 +247,27 @@ static void script_table(struct buf *s)
 	s_io(s, FZ_OP_SEND, 0, 8, 6);                                      /* bad timeout */
 }
 
+/* Peers that die holding a claim or a peek, then the survivors wait them out. */
+static void script_dead(struct buf *s)
+{
+	s_open(s, 2, R_CONS);
+	put8(s, FZ_OP_DIE);
+	put8(s, 2);                 /* a producer: sends 3, dies holding a claim */
+	put8(s, 3);
+	put8(s, FZ_OP_DIE);
+	put8(s, 3);                 /* a consumer: receives 1, dies holding a peek */
+	put8(s, 1);
+	s_open(s, 1, R_PROD);
+	s_io(s, FZ_OP_SEND, 1, 8, T_NOWAIT);
+	s_h(s, FZ_OP_CLOSE, 1);
+	s_poll(s, 2, true, 255);
+	s_io(s, FZ_OP_RECV, 2, 64, T_MS);
+	s_io(s, FZ_OP_RECV, 2, 64, T_MS);
+	s_io(s, FZ_OP_RECV, 2, 64, T_NOWAIT);
+	s_h(s, FZ_OP_INFO, 2);
+	s_h(s, FZ_OP_CLOSE, 2);
+}
+
 static void write_seed(const char *what, unsigned mode, const struct buf *script,
 		       const void *region, size_t nregion, int32_t adjust, const uint8_t *built)
 {
@@ -418,6 +439,10 @@ static void seed_others(void)
 		script_table(&t);
 		script_scribble(&t);
 		snprintf(what, sizeof(what), "built-%s", modes[flags]);
+		write_seed(what, FZ_BUILT, &t, NULL, 0, 0, built);
+		t.n = 0;
+		script_dead(&t);
+		snprintf(what, sizeof(what), "built-%s-dead", modes[flags]);
 		write_seed(what, FZ_BUILT, &t, NULL, 0, 0, built);
 		free(t.p);
 	}

@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -75,6 +76,7 @@ struct fz {
 	unsigned nranges;
 	bool ranges_valid;
 	unsigned timed;
+	bool trusted;                /* a real ring nobody has scribbled on yet */
 	struct fz_racer racer;
 	const uint8_t *p;            /* the script */
 	size_t n, off;
@@ -617,6 +619,7 @@ static void op_poke(struct fz *f)
 	unsigned char *p = field_at(f, field, idx, &width);
 	uint64_t v = make_value(f, p ? load_word(p, width) : 0);
 
+	f->trusted = false;
 	trace("  poke field %u [%u] = %#" PRIx64 "%s", field % FZ_NFIELDS, idx, v,
 	      p ? "" : " (outside the object)");
 	if (p)
@@ -630,6 +633,7 @@ static void op_poke_many(struct fz *f)
 	unsigned char *p = field_at(f, field, idx, &width);
 	uint64_t v = make_value(f, p ? load_word(p, width) : 0);
 
+	f->trusted = false;
 	trace("  poke field %u [%u..%u] = %#" PRIx64, field % FZ_NFIELDS, idx, idx + n - 1, v);
 	for (unsigned i = 0; i < n; i++) {
 		p = field_at(f, field, idx + i, &width);
@@ -643,6 +647,7 @@ static void op_write(struct fz *f)
 	uint32_t off = get32(f);
 	size_t n = get8(f);
 
+	f->trusted = false;
 	for (size_t i = 0; i < n; i++) {
 		unsigned b = get8(f);
 
@@ -658,6 +663,7 @@ static void op_fill(struct fz *f)
 	size_t n = get16(f);
 	unsigned b = get8(f);
 
+	f->trusted = false;
 	if (!f->size)
 		return;
 	off %= f->size;
@@ -686,6 +692,7 @@ static void op_race(struct fz *f)
 	unsigned char *p = field_at(f, field, idx, &x->width);
 	uint64_t cur = p ? load_word(p, x->width) : 0;
 
+	f->trusted = false;
 	x->a = make_value(f, cur);
 	x->b = make_value(f, cur);
 	if (!p || x->running || !racing_enabled())
@@ -828,6 +835,36 @@ static void op_close(struct fz *f, struct fz_handle *h)
 	f->ranges_valid = false;
 }
 
+/*
+ * End of stream comes only once the ring is drained (SPEC): a -EPIPE while a
+ * published message waits at a position not yet taken is an early one.  Only
+ * asserted on a real ring nobody scribbled on, whose slots tell the truth.
+ */
+static void check_epipe(struct fz *f, const struct fz_handle *h, const char *what, long ret)
+{
+	uint64_t deq, enq, cap, slot_size;
+	bool spsc;
+
+	if (ret != -EPIPE || !f->trusted || !h->r || !slot_geometry(f, &cap, &slot_size))
+		return;
+	spsc = !(hdr_word(f, FZ_F_FLAGS) & (SHMRING_MP | SHMRING_MC));
+	deq = hdr_word(f, FZ_F_CONS_POS);
+	enq = hdr_word(f, FZ_F_PROD_POS);
+	if (enq - deq > cap)
+		return;
+	for (uint64_t p = deq; p != enq; p++) {
+		unsigned width;
+		unsigned char *seq = field_at(f, FZ_F_SLOT_SEQ, (unsigned)(p & (cap - 1)), &width);
+		unsigned char *len = field_at(f, FZ_F_SLOT_LEN, (unsigned)(p & (cap - 1)), &width);
+
+		if (!seq || !len)
+			return;
+		if ((spsc || load_word(seq, 8) == p + 1) && load_word(len, 4) <= h->msg_size)
+			fail("%s returned -EPIPE while the message at position %" PRIu64
+			     " (%" PRIu64 " .. %" PRIu64 ") is still queued", what, p, deq, enq);
+	}
+}
+
 /* A timeout below SHMRING_FOREVER can only fail. */
 static void check_bad_timeout(const char *what, int64_t timeout, long ret)
 {
@@ -885,6 +922,7 @@ static void op_recv(struct fz *f, struct fz_handle *h)
 	check_bad_timeout("recv", timeout, ret);
 	check_err("recv", ret, e_io);
 	check_role(h, SHMRING_CONSUMER, "recv", ret);
+	check_epipe(f, h, "recv", ret);
 	if (ret >= 0 && ((size_t)ret > cap || (size_t)ret > h->msg_size))
 		fail("recv into %zu bytes, msg_size %u, returned %zd", cap, h->msg_size, ret);
 	free(buf);
@@ -943,6 +981,7 @@ static void op_recv_burst(struct fz *f, struct fz_handle *h)
 	check_bad_timeout("recv_burst", timeout, ret);
 	check_err("recv_burst", ret, e_io);
 	check_role(h, SHMRING_CONSUMER, "recv_burst", ret);
+	check_epipe(f, h, "recv_burst", ret);
 	if (ret > (int)n || ret == 0)
 		fail("recv_burst of %u returned %d", n, ret);
 	for (unsigned i = 0; i < n; i++) {
@@ -955,6 +994,40 @@ static void op_recv_burst(struct fz *f, struct fz_handle *h)
 			fail("recv_burst returned %d but changed iov_len of buffer %u", ret, i);
 		free(v[i].iov_base);
 	}
+}
+
+/*
+ * A peer that dies: a child process attaches, sends or receives a few
+ * messages, maybe takes a claim or a peek, and exits without closing.
+ */
+static void op_die(struct fz *f)
+{
+	unsigned how = get8(f), n = get8(f) % 8;
+	int role = how & 1 ? SHMRING_CONSUMER : SHMRING_PRODUCER;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		struct shmring_msg m;
+		struct shmring *r;
+		char buf[64] = "from a peer about to die";
+
+		if (shmring_open(f->name, role, &r))
+			_exit(0);
+		for (unsigned i = 0; i < n; i++)
+			if (role == SHMRING_PRODUCER)
+				shmring_send(r, buf, 1 + i % sizeof(buf), SHMRING_NOWAIT);
+			else
+				shmring_recv(r, buf, sizeof(buf), SHMRING_NOWAIT);
+		if (how & 2)
+			role == SHMRING_PRODUCER ? shmring_claim(r, &m, SHMRING_NOWAIT) :
+						   shmring_peek(r, &m, SHMRING_NOWAIT);
+		_exit(0);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	trace("  a %s died", role == SHMRING_PRODUCER ? "producer" : "consumer");
 }
 
 /*
@@ -976,6 +1049,8 @@ static void op_poll(struct fz *f, struct fz_handle *h)
 	call_end();
 	check_err(recv ? "recv (polling)" : "send (polling)", ret, e_io);
 	check_role(h, recv ? SHMRING_CONSUMER : SHMRING_PRODUCER, "poll", ret);
+	if (recv)
+		check_epipe(f, h, "recv (polling)", ret);
 	if (ret > (long)sizeof(buf) || (!recv && ret > 0))
 		fail("polling %s returned %ld", recv ? "recv" : "send", ret);
 }
@@ -1050,6 +1125,7 @@ static void op_peek(struct fz *f, struct fz_handle *h)
 	check_bad_timeout("peek", timeout, ret);
 	check_err("peek", ret, e_zc);
 	check_role(h, SHMRING_CONSUMER, "peek", ret);
+	check_epipe(f, h, "peek", ret);
 	if (h->peek && ret != -EBUSY)
 		fail("a second peek on one handle returned %d, not -EBUSY", ret);
 	if (ret > 0)
@@ -1140,6 +1216,9 @@ static void run_op(struct fz *f, unsigned op)
 	case FZ_OP_POLL:
 		op_poll(f, get_handle(f));
 		break;
+	case FZ_OP_DIE:
+		op_die(f);
+		break;
 	default:
 		op_race(f);
 		break;
@@ -1193,6 +1272,7 @@ static int make_object(struct fz *f, const uint8_t *ctl, const uint8_t *region, 
 		if (shmring_create(f->name, &cfg))
 			return -1;
 		f->fd = shm_open(path, O_RDWR | O_CLOEXEC, 0);
+		f->trusted = true;
 	} else {
 		switch (mode & 3) {
 		case FZ_SIZE_ADJUST:

@@ -68,6 +68,7 @@ enum fz_op {
 	FZ_OP_RACE,          /* field index16 vmode arg vmode arg: toggle during the next op */
 	FZ_OP_POKE_MANY,     /* field index16 n8 vmode arg: the field of 1 + n8 entries or slots */
 	FZ_OP_POLL,          /* H what n8: up to 1 + 4 * n8 NOWAIT sends (what even) or recvs */
+	FZ_OP_DIE,           /* how n8: a child attaches, sends or receives n8 % 8, may claim or peek, dies */
 	FZ_NOPS
 };
 

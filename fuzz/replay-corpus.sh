@@ -25,4 +25,10 @@ done
 # Time spent waiting for a CPU is not counted; a hang is far beyond this.
 SHR_FUZZ_SLACK_MS=${SHR_FUZZ_SLACK_MS:-2000}
 export SHR_FUZZ_SLACK_MS
-exec "$replay" "$corpus"
+"$replay" "$corpus" &
+pid=$!
+wait $pid
+rc=$?
+# An input that aborts leaves its object behind (named after the pid).
+rm -f "/dev/shm/shr-fz-$pid"
+exit $rc
