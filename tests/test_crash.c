@@ -419,6 +419,7 @@ struct kill_shared {
 	_Atomic int64_t producer_closed_ns, consumer_epipe_ns;
 	_Atomic uint64_t epipe_count;
 	_Atomic uint32_t epipe_producers;
+	_Atomic uint32_t attached;
 	_Atomic uint8_t seen[KP][K_MAXSEQ];     /* deliveries per (producer, seq) */
 };
 
@@ -431,6 +432,7 @@ static void kill_producer(struct kill_shared *ks, const char *name, uint64_t see
 	uint64_t seq;
 
 	CHILD_CHECK(ret == 0, "producer open = %s", t_errname(ret));
+	atomic_fetch_add(&ks->attached, 1);
 	for (seq = 0; seq < n; seq++) {
 		size_t len = t_stamp_make(buf, K_MSG, seed, (uint32_t)id, seq);
 
@@ -463,6 +465,7 @@ static void kill_consumer(struct kill_shared *ks, const char *name, uint64_t see
 	int ret = shmring_open(name, SHMRING_CONSUMER, &c);
 
 	CHILD_CHECK(ret == 0, "consumer open = %s", t_errname(ret));
+	atomic_fetch_add(&ks->attached, 1);
 	for (int i = 0; i < KP; i++)
 		last[i] = UINT64_MAX;
 	for (;;) {
@@ -518,6 +521,16 @@ ParameterizedTestParameters(crash, random_kills_while_streaming)
 	return cr_make_param_array(unsigned, modes, 3);
 }
 
+static void wait_attached(struct kill_shared *ks, unsigned n)
+{
+	int64_t deadline = t_now_ns() + 20 * T_S;
+
+	while (atomic_load(&ks->attached) < n) {
+		cr_assert(t_now_ns() < deadline, "[%s] peers did not attach", t_ctx);
+		t_sleep_ms(1);
+	}
+}
+
 static void random_kills_round(const char *name, unsigned mode, uint64_t seed, uint32_t cap,
 			       struct kill_shared *ks)
 {
@@ -535,12 +548,19 @@ static void random_kills_round(const char *name, unsigned mode, uint64_t seed, u
 		if (cons[i] == 0)
 			kill_consumer(ks, name, seed, i);
 	}
+	/*
+	 * Every consumer attached before any producer and every producer
+	 * before the first kill: otherwise "every peer that attached has
+	 * gone" could be true for a moment, and -EPIPE would be right.
+	 */
+	wait_attached(ks, (unsigned)ncons);
 	for (i = 0; i < nprod; i++) {
 		/* Producer 0 is the survivor with a known count; others run until killed. */
 		prod[i] = t_fork();
 		if (prod[i] == 0)
 			kill_producer(ks, name, seed, i, i == 0 ? K_STEADY_N : K_MAXSEQ);
 	}
+	wait_attached(ks, (unsigned)(ncons + nprod));
 	/* Kill every producer but the first, and all consumers but the first. */
 	for (i = 1; i < nprod || i < ncons; i++) {
 		t_sleep_ms(20 + (long)(t_mix(seed + (uint64_t)i) % 200));

@@ -274,10 +274,27 @@ struct mp_case {
 
 struct mp_shared {
 	_Atomic uint64_t got[MP_MAX];
+	_Atomic uint32_t attached;
 	_Atomic uint8_t seen[];         /* [producer * per_producer + seq] */
 };
 
-static void mp_producer(const char *name, uint64_t seed, const struct mp_case *mc, int id)
+/*
+ * Nobody sends before every peer attached: a producer done before another
+ * attached would otherwise end the stream early, as the SPEC says it must.
+ */
+static void mp_attach_barrier(struct mp_shared *sh, const struct mp_case *mc)
+{
+	int64_t deadline = t_now_ns() + 60 * T_S;
+
+	atomic_fetch_add(&sh->attached, 1);
+	while (atomic_load(&sh->attached) < (uint32_t)(mc->producers + mc->consumers)) {
+		CHILD_CHECK(t_now_ns() < deadline, "peers did not attach");
+		t_sleep_ms(1);
+	}
+}
+
+static void mp_producer(struct mp_shared *sh, const char *name, uint64_t seed,
+			const struct mp_case *mc, int id)
 {
 	struct shmring *p = NULL;
 	unsigned char buf[BURST_MAX][MP_MSG];
@@ -286,6 +303,7 @@ static void mp_producer(const char *name, uint64_t seed, const struct mp_case *m
 	int ret = shmring_open(name, SHMRING_PRODUCER, &p);
 
 	CHILD_CHECK(ret == 0, "producer %d open = %s", id, t_errname(ret));
+	mp_attach_barrier(sh, mc);
 	while (seq < mc->per_producer) {
 		uint64_t r = t_mix(seed ^ ((uint64_t)id << 48) ^ seq);
 		int64_t tmo = pick_timeout(r >> 4);
@@ -363,6 +381,7 @@ static void mp_consumer(struct mp_shared *sh, const char *name, uint64_t seed,
 	long ret = shmring_open(name, SHMRING_CONSUMER, &c);
 
 	CHILD_CHECK(ret == 0, "consumer %d open = %s", id, t_errname(ret));
+	mp_attach_barrier(sh, mc);
 	for (int i = 0; i < MP_MAX; i++)
 		last[i] = UINT64_MAX;
 	for (;; n++) {
@@ -421,7 +440,7 @@ static void mp_round(const char *name, uint64_t seed, const struct mp_case *mc, 
 	for (i = 0; i < mc->producers; i++) {
 		prod[i] = t_fork();
 		if (prod[i] == 0)
-			mp_producer(name, seed, mc, i);
+			mp_producer(sh, name, seed, mc, i);
 	}
 	for (i = 0; i < mc->producers; i++)
 		t_wait_ok(prod[i], ROUND_LIMIT_S, "producer");

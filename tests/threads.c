@@ -76,10 +76,17 @@ static void *producer(void *arg)
 	uint64_t seq = 0, n = run->per_producer;
 	int ret = shmring_open(run->name, SHMRING_PRODUCER, &p);
 
+	atomic_fetch_add(&run->ready, 1);
 	if (ret) {
 		tfail(run, "producer %d open = %s", a->id, t_errname(ret));
 		return NULL;
 	}
+	/*
+	 * Nobody sends before every peer attached: a producer done before
+	 * another attached would otherwise end the stream early, rightly.
+	 */
+	while (atomic_load(&run->ready) < run->tc->producers + run->tc->consumers)
+		t_sleep_ms(1);
 	while (seq < n && !atomic_load(&run->failed)) {
 		uint64_t r = t_mix(run->seed ^ ((uint64_t)a->id << 40) ^ seq);
 		int64_t tmo = tmo_of(r >> 3);
@@ -176,6 +183,8 @@ static void *consumer(void *arg)
 		tfail(run, "consumer %d open = %s", a->id, t_errname(ret));
 		return NULL;
 	}
+	while (atomic_load(&run->ready) < run->tc->producers + run->tc->consumers)
+		t_sleep_ms(1);
 	for (int i = 0; i < T_THREADS_MAX; i++)
 		last[i] = UINT64_MAX;
 	for (n = 0; !atomic_load(&run->failed); n++) {
