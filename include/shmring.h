@@ -124,7 +124,9 @@ SHMRING_API int shmring_unlink(const char *name);
  * @timeout_ns != 0, or a consumer sleeps and must be woken.
  * Return: 0, or -EAGAIN (full, NOWAIT), -ETIMEDOUT, -EINTR, -EMSGSIZE
  * (ring untouched), -EPERM (not a producer), -EPIPE (full and every
- * consumer that attached has gone), -EINVAL, -EPROTO (region corrupted).
+ * consumer that attached has gone), -EBUSY (a ring of one producer and one
+ * consumer, and this handle holds a claim: the claimed slot comes first,
+ * so publish it first), -EINVAL, -EPROTO (region corrupted).
  */
 SHMRING_API int shmring_send(struct shmring *ring, const void *msg, size_t len,
 			     int64_t timeout_ns);
@@ -140,8 +142,9 @@ SHMRING_API int shmring_send(struct shmring *ring, const void *msg, size_t len,
  * Progress: lock-free; sleeps on a futex only when empty and @timeout_ns != 0.
  * Return: message length, or -EAGAIN, -ETIMEDOUT, -EINTR, -EMSGSIZE
  * (message stays queued), -EPERM (not a consumer), -EPIPE (empty and every
- * producer that attached has gone), -EINVAL, -EPROTO (a corrupted message
- * was dropped).
+ * producer that attached has gone), -EBUSY (a ring of one producer and one
+ * consumer, and this handle holds a peek: release it first), -EINVAL,
+ * -EPROTO (a corrupted message was dropped).
  */
 SHMRING_API ssize_t shmring_recv(struct shmring *ring, void *buf, size_t cap,
 				 int64_t timeout_ns);

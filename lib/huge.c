@@ -172,85 +172,15 @@ int shr_huge_create(const char *shm, mode_t mode, const struct shr_geometry *g)
 	/* The data is complete: publish the name that leads to it. */
 	ret = shr_shm_publish(shm, mode, build_ref, &ref);
 	if (ret)
-		shr_huge_remove(shm, &ref);
+		shr_huge_remove(shm, &ref, geteuid());   /* ours: just made */
 	return ret;
 }
 
-/* The data path of a hugetlbfs ring, from a reference checked first. */
-static int data_path(const char *shm, const struct shr_ref *ref, char *path, size_t size)
-{
-	if (!memchr(ref->dir, '\0', sizeof(ref->dir)) || ref->dir[0] != '/' ||
-	    !is_hugetlbfs(ref->dir))
-		return -EPROTO;
-	snprintf(path, size, "%s%s", ref->dir, shm);
-	return 0;
-}
-
-int shr_huge_map(const char *shm, const struct shr_ref *ref, bool writable,
-		 void **regionp, uint64_t *sizep, int *backendp)
-{
-	char path[sizeof(ref->dir) + SHMRING_NAME_MAX + 2];
-	struct shmid_ds ds;
-	struct stat st;
-	int fd, id, ret;
-	void *p;
-
-	if (ref->magic != SHR_REF_MAGIC || ref->layout_version != SHR_LAYOUT_VERSION)
-		return -EPROTO;
-	*backendp = (int)ref->backend;
-	if (ref->backend == SHR_BACKEND_SYSV) {
-		/* The key comes from the name, never from the region. */
-		id = shmget(name_key(shm), 0, 0);
-		if (id < 0)
-			return errno == ENOENT ? -ENOENT : -errno;
-		if (shmctl(id, IPC_STAT, &ds) < 0)
-			return -errno;
-		p = shmat(id, NULL, writable ? 0 : SHM_RDONLY);
-		if (p == (void *)-1)
-			return -errno;
-		*regionp = p;
-		*sizep = ds.shm_segsz;
-		return 0;
-	}
-	if (ref->backend != SHR_BACKEND_HUGETLBFS)
-		return -EPROTO;
-	ret = data_path(shm, ref, path, sizeof(path));
-	if (ret)
-		return ret;
-	fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ELOOP ? -EPROTO : -errno;
-	ret = -EPROTO;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-		p = mmap(NULL, (size_t)st.st_size, PROT_READ | (writable ? PROT_WRITE : 0),
-			 MAP_SHARED, fd, 0);
-		ret = p == MAP_FAILED ? -errno : 0;
-		*regionp = p;
-		*sizep = (uint64_t)st.st_size;
-	}
-	close(fd);
-	return ret;
-}
-
-void shr_huge_remove(const char *shm, const struct shr_ref *ref)
-{
-	char path[sizeof(ref->dir) + SHMRING_NAME_MAX + 2];
-	int id;
-
-	if (ref->magic != SHR_REF_MAGIC)
-		return;
-	if (ref->backend == SHR_BACKEND_SYSV) {
-		id = shmget(name_key(shm), 0, 0);
-		if (id >= 0)
-			shmctl(id, IPC_RMID, NULL);
-	} else if (ref->backend == SHR_BACKEND_HUGETLBFS &&
-		   !data_path(shm, ref, path, sizeof(path))) {
-		unlink(path);
-	}
-}
-
-/* The page size the kernel backs @addr with (KernelPageSize in smaps). */
-uint32_t shr_page_size_of(const void *addr)
+/*
+ * The page size the kernel backs @addr with (KernelPageSize in smaps): the
+ * one way to learn it for a System V segment, whose id has no filesystem.
+ */
+static uint32_t page_size_of(const void *addr)
 {
 	uintptr_t a = (uintptr_t)addr, lo, hi;
 	uint32_t kb = 0;
@@ -268,4 +198,120 @@ uint32_t shr_page_size_of(const void *addr)
 		fclose(f);
 	}
 	return kb ? kb * 1024 : (uint32_t)sysconf(_SC_PAGESIZE);
+}
+
+/*
+ * The hugetlbfs mount a reference names, opened as a directory: the path
+ * comes from the region, so it is checked, and never followed if a link.
+ */
+static int open_data_dir(const struct shr_ref *ref)
+{
+	struct statfs sf;
+	int dfd;
+
+	if (!memchr(ref->dir, '\0', sizeof(ref->dir)) || ref->dir[0] != '/')
+		return -EPROTO;
+	dfd = open(ref->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return -EPROTO;
+	if (fstatfs(dfd, &sf) < 0 || sf.f_type != (typeof(sf.f_type))HUGETLBFS_MAGIC) {
+		close(dfd);
+		return -EPROTO;
+	}
+	return dfd;
+}
+
+/*
+ * The data a reference leads to must belong to whoever owns the name in
+ * /dev/shm: anyone may plant a name there, and a planted reference must
+ * not lead a privileged caller to map or remove somebody else's pages.
+ */
+static int sysv_segment(const char *shm, uid_t owner, struct shmid_ds *ds)
+{
+	/* The key comes from the name, never from the region. */
+	int id = shmget(name_key(shm), 0, 0);
+
+	if (id < 0)
+		return errno == ENOENT ? -ENOENT : -errno;
+	if (shmctl(id, IPC_STAT, ds) < 0)
+		return -errno;
+	return ds->shm_perm.uid == owner ? id : -EPROTO;
+}
+
+static int map_sysv(const char *shm, uid_t owner, bool writable, struct shr_mapping *m)
+{
+	struct shmid_ds ds;
+	int id = sysv_segment(shm, owner, &ds);
+	void *p;
+
+	if (id < 0)
+		return id;
+	p = shmat(id, NULL, writable ? 0 : SHM_RDONLY);
+	if (p == (void *)-1)
+		return -errno;
+	m->region = p;
+	m->size = ds.shm_segsz;
+	m->backend = SHR_BACKEND_SYSV;
+	m->page_size = page_size_of(p);
+	return 0;
+}
+
+static int map_hugetlbfs(const char *shm, const struct shr_ref *ref, uid_t owner,
+			 bool writable, struct shr_mapping *m)
+{
+	int dfd = open_data_dir(ref), fd, ret = -EPROTO;
+	struct statfs sf;
+	struct stat st;
+	void *p;
+
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, shm + 1, (writable ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC);
+	close(dfd);
+	if (fd < 0)
+		return errno == ELOOP ? -EPROTO : -errno;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    st.st_uid == owner && fstatfs(fd, &sf) == 0) {
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ | (writable ? PROT_WRITE : 0),
+			 MAP_SHARED, fd, 0);
+		ret = p == MAP_FAILED ? -errno : 0;
+		m->region = p;
+		m->size = (uint64_t)st.st_size;
+		m->backend = SHR_BACKEND_HUGETLBFS;
+		m->page_size = (uint32_t)sf.f_bsize;
+	}
+	close(fd);
+	return ret;
+}
+
+int shr_huge_map(const char *shm, const struct shr_ref *ref, uid_t owner, bool writable,
+		 struct shr_mapping *m)
+{
+	if (ref->magic != SHR_REF_MAGIC || ref->layout_version != SHR_LAYOUT_VERSION)
+		return -EPROTO;
+	if (ref->backend == SHR_BACKEND_SYSV)
+		return map_sysv(shm, owner, writable, m);
+	if (ref->backend == SHR_BACKEND_HUGETLBFS)
+		return map_hugetlbfs(shm, ref, owner, writable, m);
+	return -EPROTO;
+}
+
+void shr_huge_remove(const char *shm, const struct shr_ref *ref, uid_t owner)
+{
+	struct shmid_ds ds;
+	struct stat st;
+	int id, dfd;
+
+	if (ref->magic != SHR_REF_MAGIC)
+		return;
+	if (ref->backend == SHR_BACKEND_SYSV) {
+		id = sysv_segment(shm, owner, &ds);
+		if (id >= 0)
+			shmctl(id, IPC_RMID, NULL);
+	} else if (ref->backend == SHR_BACKEND_HUGETLBFS && (dfd = open_data_dir(ref)) >= 0) {
+		if (fstatat(dfd, shm + 1, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode) && st.st_uid == owner)
+			unlinkat(dfd, shm + 1, 0);
+		close(dfd);
+	}
 }

@@ -110,10 +110,16 @@ SHR_HIDDEN int shr_shm_publish(const char *shm_name, mode_t mode,
 
 /* huge.c: rings backed by huge pages (hugetlbfs or System V SHM_HUGETLB). */
 SHR_HIDDEN int shr_huge_create(const char *shm_name, mode_t mode, const struct shr_geometry *g);
-SHR_HIDDEN int shr_huge_map(const char *shm_name, const struct shr_ref *ref, bool writable,
-			    void **regionp, uint64_t *sizep, int *backendp);
-SHR_HIDDEN void shr_huge_remove(const char *shm_name, const struct shr_ref *ref);
-SHR_HIDDEN uint32_t shr_page_size_of(const void *addr);
+struct shr_mapping {
+	void *region;
+	uint64_t size;                 /* bytes mapped */
+	int backend;                   /* enum shr_backend */
+	uint32_t page_size;
+};
+/* @owner: the uid owning the reference in /dev/shm; the data must be its. */
+SHR_HIDDEN int shr_huge_map(const char *shm_name, const struct shr_ref *ref, uid_t owner,
+			    bool writable, struct shr_mapping *m);
+SHR_HIDDEN void shr_huge_remove(const char *shm_name, const struct shr_ref *ref, uid_t owner);
 
 /* peer.c */
 SHR_HIDDEN int shr_self_identity(uint64_t *ident);

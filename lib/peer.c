@@ -224,12 +224,20 @@ bool shr_hold_covered_by_live(struct shr_hdr *h, bool producer_hold, uint64_t po
 	return false;
 }
 
-/* Take a single-producer or single-consumer role; a dead holder's is taken over. */
+enum { SHR_ROLE_TRIES = 1000 };
+
+/*
+ * Take a single-producer or single-consumer role; a dead holder's is taken
+ * over.  Honest rivals make the CAS fail a few times at most (one of them
+ * wins and is alive); a word that keeps changing is a peer scribbling on it.
+ */
 static int take_role(_Atomic uint64_t *word, uint64_t ident, bool *took_over)
 {
 	uint64_t cur = ld_acquire(word);
 
-	for (;;) {
+	for (unsigned tries = 0;; tries++) {
+		if (tries == SHR_ROLE_TRIES)
+			return -EPROTO;
 		if (cur && shr_ident_alive(cur))
 			return -EBUSY;
 		/* Acq_rel: the winner sees what the dead holder left (acquire),

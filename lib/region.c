@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -197,7 +198,7 @@ SHMRING_API int shmring_unlink(const char *name)
 	fd = shm_open(shm, O_RDONLY | O_CLOEXEC, 0);
 	if (fd >= 0) {
 		if (fstat(fd, &st) == 0 && read_ref(fd, &st, &ref) == 1)
-			shr_huge_remove(shm, &ref);
+			shr_huge_remove(shm, &ref, st.st_uid);
 		close(fd);
 	}
 	return shm_unlink(shm) < 0 ? -errno : 0;
@@ -227,15 +228,36 @@ static void unmap(void *p, uint64_t size, int backend)
 		munmap(p, size);
 }
 
+/* A plain ring: map exactly what fstat saw, so every access stays inside it. */
+static int map_shm(int fd, const struct stat *st, bool writable, struct shr_mapping *m)
+{
+	struct statfs sf;
+	void *p;
+
+	if (!S_ISREG(st->st_mode) || st->st_size < (off_t)sizeof(struct shr_hdr) ||
+	    (uint64_t)st->st_size > SHR_REGION_MAX)
+		return -EPROTO;
+	if (fstatfs(fd, &sf) < 0)
+		return -errno;
+	p = mmap(NULL, (size_t)st->st_size, PROT_READ | (writable ? PROT_WRITE : 0),
+		 MAP_SHARED | (writable ? MAP_POPULATE : 0), fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	m->region = p;
+	m->size = (uint64_t)st->st_size;
+	m->backend = SHR_BACKEND_SHM;
+	m->page_size = (uint32_t)sf.f_bsize;
+	return 0;
+}
+
 int shr_region_map(const char *name, bool writable, struct shr_hdr **hdrp,
 		   struct shr_geometry *g)
 {
 	char shm[SHMRING_NAME_MAX + 2];
-	int fd, ret, backend = SHR_BACKEND_SHM;
+	struct shr_mapping m;
 	struct shr_ref ref;
-	uint64_t size;
 	struct stat st;
-	void *p;
+	int fd, ret;
 
 	*hdrp = NULL;
 	ret = shr_name_path(name, shm, sizeof(shm));
@@ -249,34 +271,20 @@ int shr_region_map(const char *name, bool writable, struct shr_hdr **hdrp,
 		goto out;
 	}
 	ret = read_ref(fd, &st, &ref);
-	if (ret == 1) {
-		ret = shr_huge_map(shm, &ref, writable, &p, &size, &backend);
-		if (ret)
-			goto out;
-	} else {
-		if (ret)
-			goto out;
-		ret = -EPROTO;
-		if (!S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(struct shr_hdr) ||
-		    (uint64_t)st.st_size > SHR_REGION_MAX)
-			goto out;
-		size = (uint64_t)st.st_size;
-		/* Map exactly what fstat saw: every access below stays inside it. */
-		p = mmap(NULL, size, PROT_READ | (writable ? PROT_WRITE : 0),
-			 MAP_SHARED | (writable ? MAP_POPULATE : 0), fd, 0);
-		if (p == MAP_FAILED) {
-			ret = -errno;
-			goto out;
-		}
-	}
-	ret = size < sizeof(struct shr_hdr) ? -EPROTO : validate(p, size, g);
+	if (ret == 1)
+		ret = shr_huge_map(shm, &ref, st.st_uid, writable, &m);
+	else if (ret == 0)
+		ret = map_shm(fd, &st, writable, &m);
+	if (ret)
+		goto out;
+	ret = m.size < sizeof(struct shr_hdr) ? -EPROTO : validate(m.region, m.size, g);
 	if (ret) {
-		unmap(p, size, backend);
+		unmap(m.region, m.size, m.backend);
 		goto out;
 	}
-	g->backend = backend;
-	g->page_size = shr_page_size_of(p);
-	*hdrp = p;
+	g->backend = m.backend;
+	g->page_size = m.page_size;
+	*hdrp = m.region;
 out:
 	close(fd);
 	return ret;
