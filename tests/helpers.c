@@ -2,6 +2,7 @@
 #include "helpers.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
@@ -245,6 +246,13 @@ void t_kill(pid_t pid)
 	kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+}
+
+void t_drop_to_nobody(void)
+{
+	CHILD_CHECK(setgroups(0, NULL) == 0, "setgroups");
+	CHILD_CHECK(setgid(65534) == 0, "setgid");
+	CHILD_CHECK(setuid(65534) == 0, "setuid");
 }
 
 void t_child_fail(const char *file, int line, const char *fmt, ...)

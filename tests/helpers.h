@@ -135,6 +135,8 @@ int t_wait_status(pid_t pid, double timeout_s);
 const char *t_child_msg(void);
 /* SIGKILL and reap. */
 void t_kill(pid_t pid);
+/* In a child run as root: become user and group nobody (65534), no groups. */
+void t_drop_to_nobody(void);
 
 /*
  * In a child: report a failed check (on stderr and where t_child_msg() of

@@ -50,7 +50,8 @@ SHR_STRESS_TESTS = tests/test_stress tests/test_threads tests/test_crash tests/t
 # Longest first, so that make -j spreads them out.
 SHR_CRITERION_TESTS = $(SHR_STRESS_TESTS) \
 	tests/test_io tests/test_eos tests/test_info tests/test_create \
-	tests/test_open tests/test_zc tests/test_burst tests/test_name tests/test_huge
+	tests/test_open tests/test_zc tests/test_burst tests/test_name tests/test_huge \
+	tests/test_pidreuse
 
 check_PROGRAMS += $(SHR_CRITERION_TESTS)
 TESTS += $(SHR_CRITERION_TESTS)
@@ -63,8 +64,12 @@ SHR_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(CRITERION_CFLAGS)
 SHR_TEST_LDADD = tests/libshrtest.a tests/libshrutil.a lib/libshmring.la $(CRITERION_LIBS)
 
 tests_test_huge_SOURCES = tests/test_huge.c
-tests_test_huge_CPPFLAGS = $(SHR_TEST_CPPFLAGS)
+tests_test_huge_CPPFLAGS = $(SHR_TEST_CPPFLAGS) -I$(top_srcdir)/lib
 tests_test_huge_LDADD = $(SHR_TEST_LDADD)
+
+tests_test_pidreuse_SOURCES = tests/test_pidreuse.c
+tests_test_pidreuse_CPPFLAGS = $(SHR_TEST_CPPFLAGS)
+tests_test_pidreuse_LDADD = $(SHR_TEST_LDADD)
 
 tests_test_name_SOURCES = tests/test_name.c
 tests_test_name_CPPFLAGS = $(SHR_TEST_CPPFLAGS)

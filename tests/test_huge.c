@@ -8,6 +8,7 @@
  * cleanly and leave nothing behind.  The pool is global: tests take a lock.
  */
 #include "helpers.h"
+#include "layout.h"          /* struct shr_ref, to plant one */
 
 #include <fcntl.h>
 #include <sched.h>
@@ -261,3 +262,60 @@ Test(huge, unknown_backend_is_refused, .timeout = 30)
 	T_EXPECT(shmring_create(name, &cfg), -EOPNOTSUPP);
 	cr_assert(!t_shm_exists(name));
 }
+
+/*
+ * /dev/shm is writable by everyone: another user may plant a name there
+ * whose reference leads to root's huge pages.  Root's open must refuse it
+ * and root's unlink must remove the planted name only, never the pages.
+ */
+static void planted_reference(const char *backend)
+{
+	char shm_path[256], data[256];
+	const char *name;
+	struct shr_ref ref;
+	int fd, id = -1;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to plant a name as another user");
+	pool_setup(4);
+	use_backend(backend);
+	name = t_ring("huge-planted-%s", backend);
+	t_create(name, 1u << 16, 64, SHMRING_HUGEPAGES);
+	t_shm_path(name, shm_path, sizeof(shm_path));
+	fd = open(shm_path, O_RDONLY | O_CLOEXEC);
+	cr_assert(fd >= 0 && read(fd, &ref, sizeof(ref)) == (ssize_t)sizeof(ref));
+	close(fd);
+	/* Root's pages stay; their name goes, as if root had lost the race for it. */
+	cr_assert(unlink(shm_path) == 0);
+	if (ref.backend == SHR_BACKEND_SYSV)
+		id = shmget((key_t)ref.sysv_key, 0, 0);
+	snprintf(data, sizeof(data), "%s/%s", mnt, name);
+
+	pid = t_fork();
+	if (pid == 0) {
+		t_drop_to_nobody();
+		fd = open(shm_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		CHILD_CHECK(fd >= 0, "plant %s: %s", shm_path, strerror(errno));
+		CHILD_CHECK(write(fd, &ref, sizeof(ref)) == (ssize_t)sizeof(ref), "write");
+		_exit(0);
+	}
+	t_wait_ok(pid, 20, "planting child");
+
+	T_EXPECT(shmring_open(name, SHMRING_CONSUMER, &(struct shmring *){ NULL }), -EPROTO);
+	T_EXPECT(shmring_stat(name, &(struct shmring_info){ 0 }), -EPROTO);
+	T_EXPECT(shmring_unlink(name), 0);
+	cr_assert(!t_shm_exists(name), "[%s] the planted name is removed", t_ctx);
+	if (ref.backend == SHR_BACKEND_SYSV) {
+		cr_assert(id >= 0 && shmget((key_t)ref.sysv_key, 0, 0) == id,
+			  "[%s] root's segment survived the planted unlink", t_ctx);
+		shmctl(id, IPC_RMID, NULL);
+	} else {
+		cr_assert(access(data, F_OK) == 0, "[%s] root's pages survived the planted unlink",
+			  t_ctx);
+		unlink(data);
+	}
+}
+
+Test(huge, planted_hugetlbfs_reference_is_refused, .timeout = 60) { planted_reference("hugetlbfs"); }
+Test(huge, planted_sysv_reference_is_refused, .timeout = 60) { planted_reference("sysv"); }

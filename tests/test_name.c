@@ -153,3 +153,58 @@ Test(name, null_name, .timeout = 20)
 	T_EXPECT(shmring_stat(NULL, &info), -EINVAL);
 	T_EXPECT(shmring_unlink(NULL), -EINVAL);
 }
+
+/*
+ * A symlink planted in /dev/shm under a ring's name is never followed:
+ * not to another ring, not to a file elsewhere, not when dangling.  Open
+ * and stat refuse it, create finds the name taken, unlink removes the link
+ * and leaves its target alone.
+ */
+Test(name, planted_symlinks_are_not_followed, .timeout = 20)
+{
+	struct shmring_config cfg = { .capacity = 4, .msg_size = 8 };
+	const char *real = t_ring("symlink-target"), *names[3];
+	char target[3][256], link_path[256], file[64], buf[16];
+	struct shmring_info before, after;
+	struct shmring *r;
+	FILE *f;
+
+	T_EXPECT(shmring_create(real, &cfg), 0);
+	before = t_stat(real);
+	snprintf(file, sizeof(file), "/tmp/shr-t-symlink-%ld", (long)getpid());
+	f = fopen(file, "w");
+	cr_assert(f && fputs("precious", f) >= 0 && fclose(f) == 0);
+	t_shm_path(real, target[0], sizeof(target[0]));
+	snprintf(target[1], sizeof(target[1]), "%s", file);
+	snprintf(target[2], sizeof(target[2]), "%s.absent", file);
+	names[0] = t_ring("symlink-to-ring");
+	names[1] = t_ring("symlink-to-file");
+	names[2] = t_ring("symlink-dangling");
+
+	for (int i = 0; i < 3; i++) {
+		int ret;
+
+		t_shm_path(names[i], link_path, sizeof(link_path));
+		cr_assert(symlink(target[i], link_path) == 0, "symlink %s", link_path);
+		r = (struct shmring *)&cfg;
+		ret = shmring_open(names[i], SHMRING_PRODUCER, &r);
+		cr_assert(ret == -EPROTO, "open through a symlink to %s = %s", target[i],
+			  t_errname(ret));
+		cr_assert(r == NULL);
+		ret = shmring_stat(names[i], &after);
+		cr_assert(ret == -EPROTO, "stat through a symlink to %s = %s", target[i],
+			  t_errname(ret));
+		T_EXPECT(shmring_create(names[i], &cfg), -EEXIST);
+		T_EXPECT(shmring_unlink(names[i]), 0);
+		cr_assert(!t_shm_exists(names[i]), "the link itself is removed");
+	}
+	after = t_stat(real);
+	t_assert_same(&before, &after);
+	f = fopen(file, "r");
+	cr_assert(f && fgets(buf, sizeof(buf), f) && !strcmp(buf, "precious"),
+		  "the file a link pointed to is untouched");
+	fclose(f);
+	cr_assert(access(target[2], F_OK) != 0, "a dangling link's target is never created");
+	unlink(file);
+	T_EXPECT(shmring_unlink(real), 0);
+}

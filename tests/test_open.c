@@ -5,7 +5,6 @@
  */
 #include "helpers.h"
 
-#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -220,13 +219,6 @@ ParameterizedTest(struct takeover *tp, open, takeover_after_sigkill, .timeout = 
 		waitpid(pid, &status, 0);
 }
 
-static void drop_to_nobody(void)
-{
-	CHILD_CHECK(setgroups(0, NULL) == 0, "setgroups");
-	CHILD_CHECK(setgid(65534) == 0, "setgid");
-	CHILD_CHECK(setuid(65534) == 0, "setuid");
-}
-
 Test(open, eacces, .timeout = 30)
 {
 	const char *priv = t_ring("priv"), *ro = t_ring("ro");
@@ -247,7 +239,7 @@ Test(open, eacces, .timeout = 30)
 		struct shmring_info info;
 		int ret;
 
-		drop_to_nobody();
+		t_drop_to_nobody();
 		ret = shmring_open(priv, SHMRING_CONSUMER, &r);
 		CHILD_CHECK(ret == -EACCES, "open of a 0600 root ring = %s", t_errname(ret));
 		CHILD_CHECK(r == NULL, "ringp not NULL");

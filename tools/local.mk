@@ -11,6 +11,7 @@ dist_man_MANS += man/shmring.1
 # ./tools/shmring (or $SHMRING); they share tests/cli-lib.sh.
 shr_cli_tests = \
 	tests/cli-pipeline.sh tests/cli-mpmc.sh tests/cli-errors.sh \
-	tests/cli-json.sh tests/cli-watch.sh tests/cli-demo.sh tests/cli-man.sh
+	tests/cli-json.sh tests/cli-watch.sh tests/cli-demo.sh tests/cli-man.sh \
+	tests/cli-stale.sh
 TESTS += $(shr_cli_tests)
 EXTRA_DIST += $(shr_cli_tests) tests/cli-lib.sh tools/demo.sh
