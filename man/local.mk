@@ -17,69 +17,32 @@ TESTS += man/check-man.sh man/run-examples.sh
 EXTRA_DIST += man/check-man.sh man/run-examples.sh man/extract-example.sh
 
 # Each full page's EXAMPLE is cut out of the page text, so the program that
-# is compiled and run is exactly the one a reader sees.
-shr_man_extract = $(AM_V_GEN)$(MKDIR_P) man && \
-	$(SHELL) $(srcdir)/man/extract-example.sh
+# is compiled and run is exactly the one a reader sees: man/ex-PAGE.c from
+# man/PAGE.3, all at once (one rule instead of one per page).
+shr_man_example_c = \
+	man/ex-shmring_create.c man/ex-shmring_open.c man/ex-shmring_send.c \
+	man/ex-shmring_recv.c man/ex-shmring_send_burst.c man/ex-shmring_claim.c \
+	man/ex-shmring_peek.c man/ex-shmring_info.c man/ex-shmring_strerror.c
+check_PROGRAMS += $(shr_man_example_c:.c=)
+CLEANFILES += $(shr_man_example_c) man/examples.stamp
 
-check_PROGRAMS += man/ex-shmring_create
+# Every other program names its own LDADD; these take this default.
+LDADD = lib/libshmring.la
 nodist_man_ex_shmring_create_SOURCES = man/ex-shmring_create.c
-man_ex_shmring_create_LDADD = lib/libshmring.la
-CLEANFILES += man/ex-shmring_create.c
-man/ex-shmring_create.c: $(srcdir)/man/shmring_create.3 $(srcdir)/man/extract-example.sh
-	$(shr_man_extract) $(srcdir)/man/shmring_create.3 >$@-t && mv -f $@-t $@
-
-check_PROGRAMS += man/ex-shmring_open
 nodist_man_ex_shmring_open_SOURCES = man/ex-shmring_open.c
-man_ex_shmring_open_LDADD = lib/libshmring.la
-CLEANFILES += man/ex-shmring_open.c
-man/ex-shmring_open.c: $(srcdir)/man/shmring_open.3 $(srcdir)/man/extract-example.sh
-	$(shr_man_extract) $(srcdir)/man/shmring_open.3 >$@-t && mv -f $@-t $@
-
-check_PROGRAMS += man/ex-shmring_send
 nodist_man_ex_shmring_send_SOURCES = man/ex-shmring_send.c
-man_ex_shmring_send_LDADD = lib/libshmring.la
-CLEANFILES += man/ex-shmring_send.c
-man/ex-shmring_send.c: $(srcdir)/man/shmring_send.3 $(srcdir)/man/extract-example.sh
-	$(shr_man_extract) $(srcdir)/man/shmring_send.3 >$@-t && mv -f $@-t $@
-
-check_PROGRAMS += man/ex-shmring_recv
 nodist_man_ex_shmring_recv_SOURCES = man/ex-shmring_recv.c
-man_ex_shmring_recv_LDADD = lib/libshmring.la
-CLEANFILES += man/ex-shmring_recv.c
-man/ex-shmring_recv.c: $(srcdir)/man/shmring_recv.3 $(srcdir)/man/extract-example.sh
-	$(shr_man_extract) $(srcdir)/man/shmring_recv.3 >$@-t && mv -f $@-t $@
-
-check_PROGRAMS += man/ex-shmring_send_burst
 nodist_man_ex_shmring_send_burst_SOURCES = man/ex-shmring_send_burst.c
-man_ex_shmring_send_burst_LDADD = lib/libshmring.la
-CLEANFILES += man/ex-shmring_send_burst.c
-man/ex-shmring_send_burst.c: $(srcdir)/man/shmring_send_burst.3 $(srcdir)/man/extract-example.sh
-	$(shr_man_extract) $(srcdir)/man/shmring_send_burst.3 >$@-t && mv -f $@-t $@
-
-check_PROGRAMS += man/ex-shmring_claim
 nodist_man_ex_shmring_claim_SOURCES = man/ex-shmring_claim.c
-man_ex_shmring_claim_LDADD = lib/libshmring.la
-CLEANFILES += man/ex-shmring_claim.c
-man/ex-shmring_claim.c: $(srcdir)/man/shmring_claim.3 $(srcdir)/man/extract-example.sh
-	$(shr_man_extract) $(srcdir)/man/shmring_claim.3 >$@-t && mv -f $@-t $@
-
-check_PROGRAMS += man/ex-shmring_peek
 nodist_man_ex_shmring_peek_SOURCES = man/ex-shmring_peek.c
-man_ex_shmring_peek_LDADD = lib/libshmring.la
-CLEANFILES += man/ex-shmring_peek.c
-man/ex-shmring_peek.c: $(srcdir)/man/shmring_peek.3 $(srcdir)/man/extract-example.sh
-	$(shr_man_extract) $(srcdir)/man/shmring_peek.3 >$@-t && mv -f $@-t $@
-
-check_PROGRAMS += man/ex-shmring_info
 nodist_man_ex_shmring_info_SOURCES = man/ex-shmring_info.c
-man_ex_shmring_info_LDADD = lib/libshmring.la
-CLEANFILES += man/ex-shmring_info.c
-man/ex-shmring_info.c: $(srcdir)/man/shmring_info.3 $(srcdir)/man/extract-example.sh
-	$(shr_man_extract) $(srcdir)/man/shmring_info.3 >$@-t && mv -f $@-t $@
-
-check_PROGRAMS += man/ex-shmring_strerror
 nodist_man_ex_shmring_strerror_SOURCES = man/ex-shmring_strerror.c
-man_ex_shmring_strerror_LDADD = lib/libshmring.la
-CLEANFILES += man/ex-shmring_strerror.c
-man/ex-shmring_strerror.c: $(srcdir)/man/shmring_strerror.3 $(srcdir)/man/extract-example.sh
-	$(shr_man_extract) $(srcdir)/man/shmring_strerror.3 >$@-t && mv -f $@-t $@
+
+$(shr_man_example_c): man/examples.stamp
+man/examples.stamp: $(shr_man3_full) $(srcdir)/man/extract-example.sh
+	$(AM_V_GEN)$(MKDIR_P) man && \
+	for c in $(shr_man_example_c); do \
+	  page=$${c#man/ex-}; page=$(srcdir)/man/$${page%.c}.3; \
+	  $(SHELL) $(srcdir)/man/extract-example.sh $$page >$$c-t || exit 1; \
+	  if cmp -s $$c-t $$c; then rm -f $$c-t; else mv -f $$c-t $$c; fi; \
+	done && touch $@

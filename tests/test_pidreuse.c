@@ -23,7 +23,7 @@ TestSuite(pidreuse, .fini = t_cleanup);
 enum { RING_CAP = 8 };
 
 /* Runs as pid 1 of a new pid namespace, with a /proc of that namespace. */
-typedef void (*ns_body)(const char *name, unsigned flags);
+typedef void (*ns_body)(const char *name);
 
 static void sleep_forever(void)
 {
@@ -71,14 +71,13 @@ static void end_stranger(pid_t stranger)
 }
 
 /* The single consumer dies; a stranger gets its pid; the role is still free. */
-static void single_role(const char *name, unsigned flags)
+static void single_role(const char *name)
 {
 	struct shmring *c = NULL;
 	struct t_chan ready;
 	pid_t victim, stranger;
 	int ret;
 
-	(void)flags;
 	t_chan_init(&ready);
 	victim = fork();
 	CHILD_CHECK(victim >= 0, "fork");
@@ -100,7 +99,7 @@ static void single_role(const char *name, unsigned flags)
 }
 
 /* A consumer dies holding a peek; a stranger gets its pid; the slot is given up. */
-static void held_peek(const char *name, unsigned flags)
+static void held_peek(const char *name)
 {
 	struct shmring *p = NULL, *c = NULL;
 	struct shmring_info info;
@@ -110,7 +109,6 @@ static void held_peek(const char *name, unsigned flags)
 	uint64_t v;
 	int ret;
 
-	(void)flags;
 	ret = shmring_open(name, SHMRING_PRODUCER, &p);
 	CHILD_CHECK(ret == 0, "producer open = %s", t_errname(ret));
 	for (v = 0; v < 2; v++)
@@ -155,7 +153,7 @@ static void held_peek(const char *name, unsigned flags)
  * there, mounts a /proc of its own (the library reads peers' start times
  * from /proc) and runs @body.
  */
-static void in_pid_namespace(ns_body body, const char *name, unsigned flags)
+static void in_pid_namespace(ns_body body, const char *name)
 {
 	pid_t outer;
 
@@ -175,7 +173,7 @@ static void in_pid_namespace(ns_body body, const char *name, unsigned flags)
 				    "make / private: %s", strerror(errno));
 			CHILD_CHECK(mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 					  NULL) == 0, "mount /proc: %s", strerror(errno));
-			body(name, flags);
+			body(name);
 			_exit(0);
 		}
 		CHILD_CHECK(waitpid(init, &status, 0) == init, "wait for pid 1");
@@ -184,32 +182,32 @@ static void in_pid_namespace(ns_body body, const char *name, unsigned flags)
 	t_wait_ok(outer, 60, "pid namespace");
 }
 
-ParameterizedTestParameters(pidreuse, single_role_taken_over)
+/* Plain values only: Criterion hands parameters to another process. */
+struct reuse_case {
+	bool peek;              /* held_peek(), else single_role() */
+	unsigned mode;
+};
+
+ParameterizedTestParameters(pidreuse, dead_peer_with_reused_pid)
 {
-	static unsigned modes[] = { 0, SHMRING_MP };    /* single consumer */
-	return cr_make_param_array(unsigned, modes, 2);
+	static struct reuse_case cases[] = {
+		/* A single consumer role: SPSC and MPSC. */
+		{ false, 0 },
+		{ false, SHMRING_MP },
+		{ true, 0 },
+		{ true, SHMRING_MP },
+		{ true, SHMRING_MC },
+		{ true, SHMRING_MP | SHMRING_MC },
+	};
+	return cr_make_param_array(struct reuse_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
-ParameterizedTest(unsigned *mode, pidreuse, single_role_taken_over, .timeout = 90)
+ParameterizedTest(struct reuse_case *rc, pidreuse, dead_peer_with_reused_pid, .timeout = 90)
 {
-	const char *name = t_ring("pidreuse-role-%s", t_mode_str(*mode));
+	const char *name = t_ring("pidreuse-%s-%s", rc->peek ? "peek" : "role",
+				  t_mode_str(rc->mode));
 
-	t_create(name, RING_CAP, 8, *mode);
-	in_pid_namespace(single_role, name, *mode);
-	T_EXPECT(shmring_unlink(name), 0);
-}
-
-ParameterizedTestParameters(pidreuse, held_peek_given_up)
-{
-	static unsigned modes[] = { 0, SHMRING_MP, SHMRING_MC, SHMRING_MP | SHMRING_MC };
-	return cr_make_param_array(unsigned, modes, 4);
-}
-
-ParameterizedTest(unsigned *mode, pidreuse, held_peek_given_up, .timeout = 90)
-{
-	const char *name = t_ring("pidreuse-peek-%s", t_mode_str(*mode));
-
-	t_create(name, RING_CAP, 8, *mode);
-	in_pid_namespace(held_peek, name, *mode);
+	t_create(name, RING_CAP, 8, rc->mode);
+	in_pid_namespace(rc->peek ? held_peek : single_role, name);
 	T_EXPECT(shmring_unlink(name), 0);
 }
