@@ -62,7 +62,8 @@ long shr_spsc_recv_burst(struct shmring *r, struct shr_op *op)
 
 	if (shr_unlikely(r->peek_out))
 		return -EBUSY;
-	for (i = 0; i < want && shr_spsc_ready(r, r->head + i); i++) {
+	for (i = 0; i < want && (i ? shr_spsc_ready(r, r->head + i) : shr_spsc_poll(r, r->head));
+	     i++) {
 		len = shr_spsc_len(r, r->head + i);
 		if (len < 0 || (size_t)len > v[i].iov_len)
 			break;
@@ -113,7 +114,7 @@ long shr_spsc_peek(struct shmring *r, struct shr_op *op)
 	struct shmring_msg *m = op->u.m;
 	long len;
 
-	if (!shr_spsc_ready(r, r->head))
+	if (!shr_spsc_poll(r, r->head))
 		return -EAGAIN;
 	len = shr_spsc_len(r, r->head);
 	if (shr_unlikely(len < 0)) {

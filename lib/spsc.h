@@ -33,6 +33,17 @@ static inline bool shr_spsc_ready(struct shmring *r, uint64_t pos)
 	return ld_acquire(&shr_slot_at(r, pos)->seq) == pos + 1;   /* C0 */
 }
 
+/*
+ * shr_spsc_ready() for a consumer about to read the slot: a slot that spans
+ * two lines has its last line asked for together with the stamp's, so that
+ * a message costs the wait for one transfer, not two in a row.
+ */
+static inline bool shr_spsc_poll(struct shmring *r, uint64_t pos)
+{
+	__builtin_prefetch((const char *)shr_slot_at(r, pos) + r->g.slot_size - 1);
+	return shr_spsc_ready(r, pos);
+}
+
 static inline void shr_spsc_write(struct shmring *r, uint64_t pos, const void *msg, size_t len)
 {
 	struct shr_slot *s = shr_slot_at(r, pos);
@@ -86,7 +97,7 @@ static inline long shr_spsc_recv_now(struct shmring *r, void *buf, size_t cap)
 
 	if (shr_unlikely(r->peek_out))
 		return -EBUSY;       /* the peeked message is the oldest */
-	if (!shr_spsc_ready(r, r->head))
+	if (!shr_spsc_poll(r, r->head))
 		return -EAGAIN;
 	len = shr_spsc_len(r, r->head);
 	if (shr_unlikely(len < 0)) {
