@@ -2,8 +2,9 @@
 /*
  * The public calls: argument and role checks, dispatch to the SPSC or the
  * sequence-numbered algorithm, and the wait loop when an attempt finds the
- * ring full or empty.  The first attempt is made inline: no clock read and
- * no system call unless the ring is full or empty.
+ * ring full or empty.  The first attempt is made inline (for SPSC copies,
+ * the whole of it): no clock read and no system call unless the ring is
+ * full or empty.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "futex.h"
 #include "internal.h"
+#include "spsc.h"
 
 #define SPIN_START 1024
 
@@ -99,14 +101,31 @@ SHMRING_API void shmring_close(struct shmring *r)
 	free(r);
 }
 
+/* An SPSC copy whose inline attempt found the ring full or empty: wait. */
+static __attribute__((noinline)) long spsc_wait(struct shmring *r, enum shr_kind kind,
+						void *p, size_t len, int64_t timeout_ns)
+{
+	struct shr_op op = { .kind = kind };
+
+	if (kind == SHR_SEND) {
+		op.side = SHR_SIDE_PRODUCER;
+		op.attempt = shr_spsc_send;
+		op.u.send.msg = p;
+		op.u.send.len = len;
+	} else {
+		op.side = SHR_SIDE_CONSUMER;
+		op.attempt = shr_spsc_recv;
+		op.u.recv.buf = p;
+		op.u.recv.cap = len;
+	}
+	return shr_wait(r, &op, timeout_ns);
+}
+
 SHMRING_API int shmring_send(struct shmring *r, const void *msg, size_t len,
 			     int64_t timeout_ns)
 {
-	struct shr_op op = {
-		.kind = SHR_SEND, .side = SHR_SIDE_PRODUCER,
-		.attempt = NULL, .u.send = { msg, len },
-	};
 	int ret = check(r, SHMRING_PRODUCER);
+	long n;
 
 	if (ret)
 		return ret;
@@ -114,25 +133,48 @@ SHMRING_API int shmring_send(struct shmring *r, const void *msg, size_t len,
 		return -EMSGSIZE;
 	if (!msg && len)
 		return -EINVAL;
-	op.attempt = r->spsc ? shr_spsc_send : shr_mpmc_send;
-	return (int)run(r, &op, timeout_ns);
+	if (shr_unlikely(timeout_ns < SHMRING_FOREVER))
+		return -EINVAL;
+	if (shr_likely(r->spsc)) {
+		n = shr_spsc_send_now(r, msg, len);
+		if (shr_likely(n != -EAGAIN))
+			return (int)n;
+		return (int)spsc_wait(r, SHR_SEND, (void *)(uintptr_t)msg, len, timeout_ns);
+	} else {
+		struct shr_op op = {
+			.kind = SHR_SEND, .side = SHR_SIDE_PRODUCER,
+			.attempt = shr_mpmc_send, .u.send = { msg, len },
+		};
+
+		return (int)run(r, &op, timeout_ns);
+	}
 }
 
 SHMRING_API ssize_t shmring_recv(struct shmring *r, void *buf, size_t cap,
 				 int64_t timeout_ns)
 {
-	struct shr_op op = {
-		.kind = SHR_RECV, .side = SHR_SIDE_CONSUMER,
-		.attempt = NULL, .u.recv = { buf, cap },
-	};
 	int ret = check(r, SHMRING_CONSUMER);
+	long n;
 
 	if (ret)
 		return ret;
 	if (!buf && cap)
 		return -EINVAL;
-	op.attempt = r->spsc ? shr_spsc_recv : shr_mpmc_recv;
-	return run(r, &op, timeout_ns);
+	if (shr_unlikely(timeout_ns < SHMRING_FOREVER))
+		return -EINVAL;
+	if (shr_likely(r->spsc)) {
+		n = shr_spsc_recv_now(r, buf, cap);
+		if (shr_likely(n != -EAGAIN))
+			return n;
+		return spsc_wait(r, SHR_RECV, buf, cap, timeout_ns);
+	} else {
+		struct shr_op op = {
+			.kind = SHR_RECV, .side = SHR_SIDE_CONSUMER,
+			.attempt = shr_mpmc_recv, .u.recv = { buf, cap },
+		};
+
+		return run(r, &op, timeout_ns);
+	}
 }
 
 SHMRING_API int shmring_send_burst(struct shmring *r, const struct iovec *msgs,

@@ -20,6 +20,13 @@ static void fill(const struct shr_hdr *hv, const struct shr_geometry *g, bool ch
 	uint64_t skipped = (g->flags & (SHMRING_MP | SHMRING_MC)) ?
 			   ab_prod + ld_relaxed(&c->discarded) : 0;
 
+	/*
+	 * An SPSC consumer may take a message in the moment between its
+	 * stamp and the store of prod.pos: then it was sent too.
+	 */
+	if (!(g->flags & (SHMRING_MP | SHMRING_MC)) && deq - enq - 1 < g->capacity)
+		enq = deq;
+
 	memset(info, 0, sizeof(*info));
 	info->capacity = g->capacity;
 	info->msg_size = g->msg_size;

@@ -45,9 +45,9 @@ struct shmring {
 	bool fenceless;                /* registered for sleepers' membarrier (wait.c) */
 	uint64_t ident;                /* its identity (peer.c) */
 
-	/* SPSC: own index kept privately, the other side's cached. */
+	/* SPSC: own index kept privately; the producer caches the consumer's. */
 	uint64_t tail, head_cache;     /* producer */
-	uint64_t head, tail_cache;     /* consumer */
+	uint64_t head;                 /* consumer */
 
 	/* Zero-copy state: at most one claim and one peek out. */
 	bool claim_out, peek_out;
@@ -82,11 +82,36 @@ static inline struct shr_slot *shr_slot_at(const struct shmring *r, uint64_t pos
 	return (struct shr_slot *)(void *)(r->slots + (size_t)(pos & r->g.mask) * r->g.slot_size);
 }
 
-/* memcpy() that allows NULL with length 0, as the API does. */
+/*
+ * memcpy() that allows NULL with length 0, as the API does.  Up to 64 bytes
+ * it is a few overlapping fixed-size moves inline: no call for the small
+ * messages this library is made for.
+ */
 static inline void shr_copy(void *dst, const void *src, size_t len)
 {
-	if (len)
-		__builtin_memcpy(dst, src, len);
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	if (len > 64) {
+		__builtin_memcpy(d, s, len);
+	} else if (len > 16) {
+		__builtin_memcpy(d, s, 16);
+		__builtin_memcpy(d + len - 16, s + len - 16, 16);
+		if (len > 32) {
+			__builtin_memcpy(d + 16, s + 16, 16);
+			__builtin_memcpy(d + len - 32, s + len - 32, 16);
+		}
+	} else if (len >= 8) {
+		__builtin_memcpy(d, s, 8);
+		__builtin_memcpy(d + len - 8, s + len - 8, 8);
+	} else if (len >= 4) {
+		__builtin_memcpy(d, s, 4);
+		__builtin_memcpy(d + len - 4, s + len - 4, 4);
+	} else if (len) {
+		d[0] = s[0];
+		if (len > 1)
+			__builtin_memcpy(d + len - 2, s + len - 2, 2);
+	}
 }
 
 static inline void *shr_payload(struct shr_slot *s)
@@ -134,8 +159,32 @@ SHR_HIDDEN void shr_count_attached(struct shr_hdr *h, bool check_alive,
 
 /* wait.c */
 SHR_HIDDEN int64_t shr_now_ns(void);
-SHR_HIDDEN void shr_wake(struct shmring *r, _Atomic uint32_t *word);
+SHR_HIDDEN void shr_wake_sleepers(_Atomic uint32_t *word, uint32_t marked);
 SHR_HIDDEN long shr_wait(struct shmring *r, struct shr_op *op, int64_t timeout_ns);
+
+/*
+ * Wake whoever sleeps on @word, after a publish.  Inline: on the hot path
+ * it is a compiler barrier, one load of a word on a line the caller writes
+ * anyway, and a branch.
+ */
+static inline void shr_wake(struct shmring *r, _Atomic uint32_t *word)
+{
+	uint32_t w;
+
+	/*
+	 * W2: orders the caller's publish (a release store of a position or
+	 * slot sequence) before the load of the mark.  Pairs with W1 in
+	 * sleep_once() (wait.c): a compiler barrier when the sleeper's
+	 * membarrier does the CPU's part, else a seq_cst fence.
+	 */
+	if (shr_likely(r->fenceless))
+		atomic_signal_fence(memory_order_seq_cst);
+	else
+		smp_mb();
+	w = ld_relaxed(word);    /* Relaxed: W2 above orders it. */
+	if (shr_unlikely(w & 1))
+		shr_wake_sleepers(word, w);
+}
 
 static inline void shr_wake_consumers(struct shmring *r)
 {

@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #define SHR_MAGIC          0x31474e4952524853ull   /* "SHRRING1" */
-#define SHR_LAYOUT_VERSION 1u
+#define SHR_LAYOUT_VERSION 2u
 #define SHR_LINE           128   /* two 64-byte lines: adjacent-line prefetch */
 #define SHR_MAX_ATTACH     128   /* attachments at once */
 #define SHR_SLOT_ALIGN     16
@@ -57,10 +57,11 @@ struct shr_geom {
 	uint8_t  _pad[SHR_LINE - 56];
 };
 
-/* Producer-owned line.  Consumers read pos and mark data_seq before sleeping. */
+/* Producer-owned line.  MPMC consumers read pos; consumers mark data_seq to sleep. */
 struct shr_prod {
 	/*
-	 * SPSC: tail, the next position to publish.
+	 * SPSC: tail, the next position to publish, stored after the slots'
+	 * stamps (so a consumer may briefly be past it).
 	 * Otherwise: the next position to claim (Vyukov enqueue position).
 	 * Free-running: wraps at 2^64; compared only by difference.
 	 */
@@ -145,7 +146,8 @@ struct shr_slot {
 	/*
 	 * Multi-producer or multi-consumer rings: position + 0 free for the
 	 * producer of that position, + 1 full for its consumer, + capacity free
-	 * again for the next lap.  Unused by SPSC rings.
+	 * again for the next lap.  SPSC rings: position + 1 once the message of
+	 * that position is published (the consumer never reads prod.pos).
 	 */
 	_Atomic uint64_t seq;
 	_Atomic uint32_t len;           /* payload bytes, or SHR_LEN_DISCARD */

@@ -78,13 +78,13 @@ void shr_region_init(void *region, const struct shr_geometry *g)
 	h->geom.max_attach = SHR_MAX_ATTACH;
 	h->geom.create_time_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 	/*
-	 * Sequence-numbered rings start with slot i free for position i.
-	 * Relaxed is enough: the region reaches other processes only through
-	 * the link(2) that publishes its name, after this.
+	 * Every slot starts free for position i (sequence-numbered rings) and
+	 * stamped for no position (SPSC waits for i + 1).  Relaxed is enough:
+	 * the region reaches other processes only through the link(2) that
+	 * publishes its name, after this.
 	 */
-	if (g->flags & (SHMRING_MP | SHMRING_MC))
-		for (uint64_t i = 0; i < g->capacity; i++)
-			st_relaxed(&((struct shr_slot *)(void *)(slots + i * g->slot_size))->seq, i);
+	for (uint64_t i = 0; i < g->capacity; i++)
+		st_relaxed(&((struct shr_slot *)(void *)(slots + i * g->slot_size))->seq, i);
 }
 
 void shr_reap_stale(const char *dir)

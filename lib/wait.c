@@ -42,26 +42,11 @@ int64_t shr_now_ns(void)
 	return ts.tv_sec * NSEC + ts.tv_nsec;
 }
 
-void shr_wake(struct shmring *r, _Atomic uint32_t *word)
+void shr_wake_sleepers(_Atomic uint32_t *word, uint32_t marked)
 {
-	uint32_t w;
-
-	/*
-	 * W2: orders the caller's publish (a release store of a position or
-	 * slot sequence) before the load of the mark.  Pairs with W1 in
-	 * sleep_once(): a compiler barrier when the sleeper's membarrier does
-	 * the CPU's part, else a seq_cst fence.
-	 */
-	if (shr_likely(r->fenceless))
-		atomic_signal_fence(memory_order_seq_cst);
-	else
-		smp_mb();
-	w = ld_relaxed(word);
-	if (shr_likely(!(w & 1)))
-		return;
 	/* Relaxed: the kernel orders the word against futex_wait; one winner wakes. */
-	if (atomic_compare_exchange_strong_explicit(word, &w, w + 1, memory_order_relaxed,
-						    memory_order_relaxed))
+	if (atomic_compare_exchange_strong_explicit(word, &marked, marked + 1,
+						    memory_order_relaxed, memory_order_relaxed))
 		shr_futex_wake_all(word);
 }
 
