@@ -28,6 +28,15 @@
 
 #include "internal.h"
 
+/*
+ * Retries of a claim or take that lost a race, or skipped a given-up slot,
+ * before the attempt reports -EAGAIN and lets the caller's wait decide.
+ * Honest rivals cannot make one handle lose this often; a peer rewriting
+ * the index or the slots as fast as it can could, and must not keep a call
+ * past its timeout.
+ */
+#define ROUNDS_MAX (1u << 16)
+
 static uint64_t hold_of(uint64_t pos, uint64_t n)
 {
 	return (pos & ((1ull << SHR_HOLD_POS_BITS) - 1)) << 16 | n;
@@ -50,11 +59,13 @@ static long claim_slots(struct shmring *r, unsigned want, _Atomic uint64_t *hold
 
 	if (want > SHR_HOLD_MAX_N)
 		want = SHR_HOLD_MAX_N;
-	for (;;) {
+	for (unsigned round = 0;; round++) {
 		int64_t dif = (int64_t)(slot_seq(r, pos) - pos);
 		unsigned n = 1;
 		uint64_t now;
 
+		if (shr_unlikely(round == ROUNDS_MAX))
+			break;
 		if (dif == 0) {
 			while (n < want && slot_seq(r, pos + n) == pos + n)
 				n++;
@@ -78,6 +89,8 @@ static long claim_slots(struct shmring *r, unsigned want, _Atomic uint64_t *hold
 		/* Behind: the previous lap is not consumed yet.  Ahead: corrupt. */
 		return dif < 0 ? -EAGAIN : -EPROTO;
 	}
+	st_relaxed(hold, 0);
+	return -EAGAIN;
 }
 
 /* What a consumer can do with the message in a slot. */
@@ -116,12 +129,14 @@ static long take_slots(struct shmring *r, struct shr_op *op, unsigned want,
 
 	if (want > SHR_HOLD_MAX_N)
 		want = SHR_HOLD_MAX_N;
-	for (;;) {
+	for (unsigned round = 0;; round++) {
 		int64_t dif = (int64_t)(slot_seq(r, pos) - (pos + 1));
 		unsigned n = 1;
 		uint64_t now;
 		long first;
 
+		if (shr_unlikely(round == ROUNDS_MAX))
+			break;
 		if (dif == 0) {
 			/* Relaxed: C0 ordered it; a stale read fails the CAS below. */
 			first = deliverable(r, ld_relaxed(&shr_slot_at(r, pos)->len),
@@ -152,6 +167,8 @@ static long take_slots(struct shmring *r, struct shr_op *op, unsigned want,
 		st_relaxed(hold, 0);
 		return dif < 0 ? -EAGAIN : -EPROTO;
 	}
+	st_relaxed(hold, 0);
+	return -EAGAIN;
 }
 
 static void fill(struct shmring *r, uint64_t pos, const void *msg, size_t len)
@@ -210,7 +227,7 @@ long shr_mpmc_send_burst(struct shmring *r, struct shr_op *op)
 static long take_one(struct shmring *r, struct shr_op *op, _Atomic uint64_t *hold,
 		     uint64_t *posp, uint32_t *lenp)
 {
-	for (;;) {
+	for (unsigned round = 0; round < ROUNDS_MAX; round++) {
 		long n = take_slots(r, op, 1, hold, posp);
 
 		if (n == -ENOMSG || (n == -EPROTO && ld_relaxed(hold))) {
@@ -229,6 +246,7 @@ static long take_one(struct shmring *r, struct shr_op *op, _Atomic uint64_t *hol
 			return drop_taken(r, *posp, -EPROTO);
 		return n;
 	}
+	return -EAGAIN;
 }
 
 long shr_mpmc_recv(struct shmring *r, struct shr_op *op)
@@ -251,11 +269,11 @@ long shr_mpmc_recv_burst(struct shmring *r, struct shr_op *op)
 	uint64_t pos;
 	long n;
 
-	for (;;) {
+	for (unsigned round = 0;; round++) {
 		n = take_slots(r, op, op->u.recv_burst.n, &r->att->cons_hold, &pos);
 		if (n == -ENOMSG || (n == -EPROTO && ld_relaxed(&r->att->cons_hold))) {
 			n = drop_taken(r, pos, n);
-			if (n == -EAGAIN)
+			if (n == -EAGAIN && round + 1 < ROUNDS_MAX)
 				continue;
 		}
 		break;
