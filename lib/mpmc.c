@@ -20,7 +20,7 @@
  *   C1  consumer  release CAS   cons.pos          orders the hold before the claim -> R0
  *   C2  consumer  release store slot.seq = p + cap its reads are done -> P0
  *   R0  recovery  acquire load of the other side's index, then of holds
- *   R1/R2 recovery stores, like C2 / P0's partner
+ *   R1/R2 recovery CASes of slot.seq, like C2 / P0's partner
  * Positions are free-running: wrap at 2^64, compared only by difference.
  */
 #include <errno.h>
@@ -343,6 +343,25 @@ void shr_mpmc_release(struct shmring *r)
 }
 
 /*
+ * Free slot q that a claim given up left unfilled (seq == q), for the
+ * producer of the next lap; the one whose CAS wins counts it.  The CAS, not
+ * a store, lets a recoverer that dies between its two steps be finished by
+ * recover_take() without a late store ever undoing a later lap.
+ * R1, like C2: pairs with P0 of the producer that reuses the slot.
+ */
+static void free_given_up(struct shmring *r, struct shr_slot *s, uint64_t q)
+{
+	uint64_t expect = q;
+
+	if (atomic_compare_exchange_strong_explicit(&s->seq, &expect, q + r->g.capacity,
+						    memory_order_acq_rel,
+						    memory_order_relaxed)) {
+		atomic_fetch_add_explicit(&r->hdr->ctl.abandoned_prod, 1, memory_order_relaxed);
+		shr_wake_producers(r);
+	}
+}
+
+/*
  * Consumers wait at q = cons.pos: a producer claimed it (q < prod.pos) and
  * never published.  Anyone may give it up: take position q as a consumer
  * would, then free the slot.  Producers need this too when the ring is full
@@ -363,9 +382,7 @@ static bool recover_claim(struct shmring *r)
 						     memory_order_acq_rel,
 						     memory_order_relaxed))
 		return true;
-	st_release(&s->seq, q + r->g.capacity);                   /* R1, like C2 */
-	atomic_fetch_add_explicit(&h->ctl.abandoned_prod, 1, memory_order_relaxed);
-	shr_wake_producers(r);
+	free_given_up(r, s, q);
 	return true;
 }
 
@@ -380,8 +397,20 @@ static bool recover_take(struct shmring *r)
 	uint64_t deq = ld_acquire(&h->cons.pos);                  /* R0, pairs with C1 */
 	struct shr_slot *s = shr_slot_at(r, q);
 	uint64_t expect = q + 1;
+	uint64_t seq = ld_acquire(&s->seq);
 
-	if (ld_acquire(&s->seq) != expect || deq - q - 1 >= r->g.capacity)
+	if (deq - q - 1 >= r->g.capacity)
+		return false;
+	/*
+	 * Never filled, yet consumers are past it: only recover_claim() moves
+	 * them past an unpublished slot, so its recoverer died (or stalls)
+	 * before freeing the slot.  Finish its work, or the ring stops here.
+	 */
+	if (seq == q) {
+		free_given_up(r, s, q);
+		return true;
+	}
+	if (seq != expect)
 		return false;
 	if (shr_hold_covered_by_live(h, false, q))
 		return false;

@@ -44,8 +44,10 @@ else !ENABLE_TSAN
 if HAVE_CRITERION
 
 # Suites whose stress, random-kill and scribbling tests repeat rounds for
-# STRESS_SECONDS under make check-stress.
-SHR_STRESS_TESTS = tests/test_stress tests/test_threads tests/test_crash tests/test_hostile
+# STRESS_SECONDS under make check-stress.  test_soak streams through an
+# MPMC ring for SOAK_SECONDS per variant (kills, stops, both), else for
+# STRESS_SECONDS, else for 10 s: 30 s of make check.
+SHR_STRESS_TESTS = tests/test_soak tests/test_stress tests/test_threads tests/test_crash tests/test_hostile
 
 # Longest first, so that make -j spreads them out.
 SHR_CRITERION_TESTS = $(SHR_STRESS_TESTS) \
@@ -115,6 +117,10 @@ tests_test_info_LDADD = $(SHR_TEST_LDADD)
 tests_test_stress_SOURCES = tests/test_stress.c
 tests_test_stress_CPPFLAGS = $(SHR_TEST_CPPFLAGS)
 tests_test_stress_LDADD = $(SHR_TEST_LDADD)
+
+tests_test_soak_SOURCES = tests/test_soak.c
+tests_test_soak_CPPFLAGS = $(SHR_TEST_CPPFLAGS)
+tests_test_soak_LDADD = $(SHR_TEST_LDADD)
 
 tests_test_threads_SOURCES = tests/test_threads.c
 tests_test_threads_CPPFLAGS = $(SHR_TEST_CPPFLAGS)
