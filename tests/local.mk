@@ -3,6 +3,10 @@
 # Criterion binaries print TAP when CRITERION_ENABLE_TAP=1, so every test
 # inside them shows as one PASS/SKIP/FAIL line of make check.  Shell tests
 # (*.sh) use the plain driver: exit 0 pass, 77 skip, anything else fail.
+#
+# tests/sanitizers.mk adds make check-asan and make check-tsan (this suite
+# in sanitized sub-builds, san-asan/ and san-tsan/) and make check-valgrind
+# (the unit suites under valgrind memcheck, through tests/valgrind.sh).
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
 AM_TESTS_ENVIRONMENT = CRITERION_ENABLE_TAP=1; export CRITERION_ENABLE_TAP; \
 	LSAN_OPTIONS="suppressions=$(abs_top_srcdir)/tests/lsan.supp:print_suppressions=0$${LSAN_OPTIONS:+:$$LSAN_OPTIONS}"; \
@@ -10,8 +14,8 @@ AM_TESTS_ENVIRONMENT = CRITERION_ENABLE_TAP=1; export CRITERION_ENABLE_TAP; \
 SH_LOG_DRIVER = $(SHELL) $(top_srcdir)/build-aux/test-driver
 TEST_EXTENSIONS = .sh
 
-TESTS += tests/check-symbols.sh
-EXTRA_DIST += tests/check-symbols.sh tests/lsan.supp
+TESTS += tests/check-symbols.sh tests/check-ci.sh
+EXTRA_DIST += tests/check-symbols.sh tests/check-ci.sh tests/lsan.supp
 
 # Criterion-free helpers and the threaded stress engine, shared by the
 # Criterion suites and by tests/threads-tap.
@@ -20,7 +24,7 @@ tests_libshrutil_a_SOURCES = tests/util.c tests/util.h tests/threads.c tests/thr
 
 # The threaded stress cases without Criterion, printing TAP themselves:
 # Criterion's runner crashes under ThreadSanitizer, so this is what
-# --enable-tsan builds run.  Built always, so it never rots.
+# --enable-tsan builds (make check-tsan) run.  Built always, so it never rots.
 check_PROGRAMS += tests/threads-tap
 tests_threads_tap_SOURCES = tests/threads-tap.c
 tests_threads_tap_LDADD = tests/libshrutil.a lib/libshmring.la
