@@ -100,12 +100,20 @@ static long stalled(struct shmring *r, struct shr_op *op, bool sweep)
 static long nowait_miss(struct shmring *r, struct shr_op *op)
 {
 	bool sweep = false;
+	long ret;
 
 	/*
 	 * A poller that retries at once keeps pulling the other side's line
 	 * away from it and slows the very peer it waits for: pause first.
+	 * Then look once more, so that what arrived during the pause is taken
+	 * now and not a whole caller's loop (often with a pause of its own)
+	 * later: the pause costs the peer's line nothing, and the caller no
+	 * latency.
 	 */
 	shr_cpu_relax();
+	ret = op->attempt(r, op);
+	if (ret != -EAGAIN)
+		return ret;
 	/* Pollers recover dead peers too, but read the clock only now and then. */
 	if (++r->idle_polls >= POLLS_PER_CLOCK) {
 		int64_t now = shr_now_ns();
