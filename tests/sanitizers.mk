@@ -61,11 +61,13 @@ shr_san_check = \
 	echo "$$dir: make check"; \
 	cd $$dir && $(MAKE) check
 
+# '+': the sub-make hides inside a variable, so tell make it is one and
+# share the -j job slots with it (otherwise it runs one job at a time).
 check-asan:
-	@san=asan; cc='$(CC)'; cxx='$(CXX)'; $(shr_san_check)
+	+@san=asan; cc='$(CC)'; cxx='$(CXX)'; $(shr_san_check)
 
 check-tsan:
-	@san=tsan; cc='$(TSAN_CC)'; cxx='$(TSAN_CXX)'; $(shr_san_check)
+	+@san=tsan; cc='$(TSAN_CC)'; cxx='$(TSAN_CXX)'; $(shr_san_check)
 
 # The suites check-valgrind runs: those without fork-and-kill stress rounds
 # (see above), and not test_huge: valgrind ignores SHM_HUGETLB, so the
