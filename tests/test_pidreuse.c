@@ -70,12 +70,13 @@ static void end_stranger(pid_t stranger)
 	waitpid(stranger, &status, 0);
 }
 
-/* The single consumer dies; a stranger gets its pid; the role is still free. */
-static void single_role(const char *name)
+/* A consumer that attaches, peeks if asked, says so, and waits to be killed. */
+static pid_t spawn_victim(const char *name, bool peek)
 {
 	struct shmring *c = NULL;
+	struct shmring_msg m;
 	struct t_chan ready;
-	pid_t victim, stranger;
+	pid_t victim;
 	int ret;
 
 	t_chan_init(&ready);
@@ -84,10 +85,22 @@ static void single_role(const char *name)
 	if (victim == 0) {
 		ret = shmring_open(name, SHMRING_CONSUMER, &c);
 		CHILD_CHECK(ret == 0, "victim open = %s", t_errname(ret));
+		ret = peek ? shmring_peek(c, &m, 10 * T_S) : 0;
+		CHILD_CHECK(ret == 0, "victim peek = %s", t_errname(ret));
 		t_chan_put(&ready, 'r');
 		sleep_forever();
 	}
-	CHILD_CHECK(t_chan_get(&ready, 20000) == 'r', "victim attached");
+	CHILD_CHECK(t_chan_get(&ready, 20000) == 'r', "victim ready");
+	return victim;
+}
+
+/* The single consumer dies; a stranger gets its pid; the role is still free. */
+static void single_role(const char *name)
+{
+	struct shmring *c = NULL;
+	pid_t victim = spawn_victim(name, false), stranger;
+	int ret;
+
 	ret = shmring_open(name, SHMRING_CONSUMER, &c);
 	CHILD_CHECK(ret == -EBUSY, "while the victim lives: open = %s", t_errname(ret));
 	stranger = reuse_pid_of(victim);
@@ -103,8 +116,6 @@ static void held_peek(const char *name)
 {
 	struct shmring *p = NULL, *c = NULL;
 	struct shmring_info info;
-	struct shmring_msg m;
-	struct t_chan ready;
 	pid_t victim, stranger;
 	uint64_t v;
 	int ret;
@@ -113,18 +124,7 @@ static void held_peek(const char *name)
 	CHILD_CHECK(ret == 0, "producer open = %s", t_errname(ret));
 	for (v = 0; v < 2; v++)
 		CHILD_CHECK(shmring_send(p, &v, sizeof(v), SHMRING_NOWAIT) == 0, "send %d", (int)v);
-	t_chan_init(&ready);
-	victim = fork();
-	CHILD_CHECK(victim >= 0, "fork");
-	if (victim == 0) {
-		ret = shmring_open(name, SHMRING_CONSUMER, &c);
-		CHILD_CHECK(ret == 0, "victim open = %s", t_errname(ret));
-		ret = shmring_peek(c, &m, 10 * T_S);
-		CHILD_CHECK(ret == 0, "victim peek = %s", t_errname(ret));
-		t_chan_put(&ready, 'r');
-		sleep_forever();
-	}
-	CHILD_CHECK(t_chan_get(&ready, 20000) == 'r', "victim peeked");
+	victim = spawn_victim(name, true);
 	stranger = reuse_pid_of(victim);
 	ret = shmring_open(name, SHMRING_CONSUMER, &c);
 	CHILD_CHECK(ret == 0, "consumer open = %s", t_errname(ret));
