@@ -52,6 +52,8 @@ uint32_t cli_parse_mode(const char *cmd, const char *arg);
 int64_t cli_parse_duration(const char *cmd, const char *opt, const char *arg);
 bool cli_name_valid(const char *name);
 void cli_check_name(const char *cmd, const char *name);
+/* After getopt: the one ring NAME left in argv, checked; else a usage error. */
+const char *cli_one_name(const char *cmd, int argc, char **argv);
 
 /*
  * getopt_long values.  The first six describe a ring to create and are

@@ -169,12 +169,7 @@ int cmd_create(int argc, char *argv[])
 		}
 		cli_bad_option("create", c, argv);
 	}
-	if (optind >= argc)
-		cli_usage_error("create", "missing ring NAME");
-	if (argc - optind > 1)
-		cli_usage_error("create", "one ring NAME at a time ('%s' is extra)", argv[optind + 1]);
-	name = argv[optind];
-	cli_check_name("create", name);
+	name = cli_one_name("create", argc, argv);
 
 	ret = shmring_create(name, &cfg);
 	if (ret < 0)
@@ -301,6 +296,7 @@ int cmd_info(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_ring r;
+	const char *name;
 	bool json = false;
 	int c, ret;
 
@@ -316,17 +312,13 @@ int cmd_info(int argc, char *argv[])
 			cli_bad_option("info", c, argv);
 		}
 	}
-	if (optind >= argc)
-		cli_usage_error("info", "missing ring NAME");
-	if (argc - optind > 1)
-		cli_usage_error("info", "one ring NAME at a time ('%s' is extra)", argv[optind + 1]);
-	cli_check_name("info", argv[optind]);
+	name = cli_one_name("info", argc, argv);
 
 	memset(&r, 0, sizeof(r));
-	snprintf(r.name, sizeof(r.name), "%s", argv[optind]);
+	snprintf(r.name, sizeof(r.name), "%s", name);
 	ret = shmring_stat(r.name, &r.info);
 	if (ret < 0)
-		return cli_fail(argv[optind], ret);
+		return cli_fail(name, ret);
 	cli_stat_file(&r);
 	if (json)
 		cli_print_json_ring(&r, true);

@@ -403,12 +403,7 @@ int cmd_send(int argc, char *argv[])
 			cli_bad_option("send", c, argv);
 		}
 	}
-	if (optind >= argc)
-		cli_usage_error("send", "missing ring NAME");
-	if (argc - optind > 1)
-		cli_usage_error("send", "one ring NAME at a time ('%s' is extra)", argv[optind + 1]);
-	s.name = argv[optind];
-	cli_check_name("send", s.name);
+	s.name = cli_one_name("send", argc, argv);
 	if (cfg_given && !create)
 		cli_usage_error("send", "ring options (--capacity, --mp, ...) need --create");
 	if (count && kind == SEND_RAW)
@@ -623,12 +618,7 @@ int cmd_recv(int argc, char *argv[])
 			cli_bad_option("recv", c, argv);
 		}
 	}
-	if (optind >= argc)
-		cli_usage_error("recv", "missing ring NAME");
-	if (argc - optind > 1)
-		cli_usage_error("recv", "one ring NAME at a time ('%s' is extra)", argv[optind + 1]);
-	s.name = argv[optind];
-	cli_check_name("recv", s.name);
+	s.name = cli_one_name("recv", argc, argv);
 	if (cfg_given && !create)
 		cli_usage_error("recv", "ring options (--capacity, --mp, ...) need --create");
 

@@ -203,12 +203,7 @@ int cmd_watch(int argc, char *argv[])
 			cli_bad_option("watch", c, argv);
 		}
 	}
-	if (optind >= argc)
-		cli_usage_error("watch", "missing ring NAME");
-	if (argc - optind > 1)
-		cli_usage_error("watch", "one ring NAME at a time ('%s' is extra)", argv[optind + 1]);
-	name = argv[optind];
-	cli_check_name("watch", name);
+	name = cli_one_name("watch", argc, argv);
 
 	ret = take(name, &prev);
 	if (ret < 0)

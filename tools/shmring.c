@@ -284,6 +284,16 @@ void cli_check_name(const char *cmd, const char *name)
 				name);
 }
 
+const char *cli_one_name(const char *cmd, int argc, char **argv)
+{
+	if (optind >= argc)
+		cli_usage_error(cmd, "missing ring NAME");
+	if (argc - optind > 1)
+		cli_usage_error(cmd, "one ring NAME at a time ('%s' is extra)", argv[optind + 1]);
+	cli_check_name(cmd, argv[optind]);
+	return argv[optind];
+}
+
 void cli_config_init(struct shmring_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
