@@ -39,13 +39,13 @@
 #define MAX_TIMED   4            /* 1 ms waits per input: executions stay short */
 #define MS          ((int64_t)1000000)
 #define HDR_SIZE    sizeof(struct shr_hdr)
-#define SLOT_HDR    sizeof(struct shr_slot)
 #define MAX_RANGES  8
 
 struct fz_handle {
 	struct shmring *r;
 	int role;
-	uint32_t capacity, msg_size, slot_size;   /* as shmring_info() said at open */
+	uint32_t capacity, msg_size;   /* as shmring_info() said at open */
+	uint32_t slot_size;            /* their payload stride */
 	bool claim, peek;
 	struct shmring_msg cm, pm;
 };
@@ -437,13 +437,14 @@ static void check_payload(struct fz *f, const struct fz_handle *h, const char *w
 		load_ranges(f);
 	for (unsigned i = 0; i < f->nranges; i++) {
 		const struct fz_range *g = &f->ranges[i];
+		uint64_t first = shr_payload_offset(h->capacity);
 
-		if (a < g->lo + HDR_SIZE + SLOT_HDR || a > g->hi)
+		if (a < g->lo + first || a > g->hi)
 			continue;
 		if (g->hi - a < h->msg_size)
 			fail("%s: payload %p has %zu bytes left in its mapping, msg_size is %u",
 			     what, p, (size_t)(g->hi - a), h->msg_size);
-		if ((a - g->lo - HDR_SIZE) % h->slot_size != SLOT_HDR)
+		if ((a - g->lo - first) % h->slot_size != 0)
 			fail("%s: payload %p is not at a slot's payload", what, p);
 		return;
 	}
@@ -465,24 +466,23 @@ static void store_word(unsigned char *p, unsigned width, uint64_t v)
 		__atomic_store_n((uint64_t *)(void *)p, v, __ATOMIC_RELAXED);
 }
 
-/* Capacity and slot size to address slots with: the library's, else the header's. */
-static bool slot_geometry(struct fz *f, uint64_t *cap, uint64_t *slot_size)
+/* Capacity and message size to address slots with: the library's, else the header's. */
+static bool slot_geometry(struct fz *f, uint64_t *cap, uint64_t *msg_size)
 {
 	const struct shr_geom *g = (const struct shr_geom *)(const void *)f->map;
 
 	for (unsigned i = 0; i < FZ_HANDLES; i++) {
 		if (f->h[i].r) {
 			*cap = f->h[i].capacity;
-			*slot_size = f->h[i].slot_size;
+			*msg_size = f->h[i].msg_size;
 			return true;
 		}
 	}
 	if (f->size < HDR_SIZE)
 		return false;
 	*cap = g->capacity;
-	*slot_size = g->slot_size;
-	return *cap && !(*cap & (*cap - 1)) && *slot_size >= SLOT_HDR &&
-	       *slot_size % SHR_SLOT_ALIGN == 0;
+	*msg_size = g->msg_size;
+	return *cap && !(*cap & (*cap - 1));
 }
 
 #define HF(member) { offsetof(struct shr_hdr, member), sizeof(((struct shr_hdr *)0)->member) }
@@ -529,15 +529,15 @@ _Static_assert(sizeof(hdr_fields) / sizeof(hdr_fields[0]) == FZ_NFIELDS, "a widt
 /* The word a poke or a race aims at, or NULL when it lies outside the object. */
 static unsigned char *field_at(struct fz *f, unsigned field, unsigned idx, unsigned *width)
 {
-	uint64_t off, cap, slot_size;
+	uint64_t off, cap, msg_size;
 
 	field %= FZ_NFIELDS;
 	*width = hdr_fields[field].width;
 	off = hdr_fields[field].off;
 	if (field >= FZ_F_SLOT_SEQ) {
-		if (!slot_geometry(f, &cap, &slot_size))
+		if (!slot_geometry(f, &cap, &msg_size))
 			return NULL;
-		off += HDR_SIZE + (idx & (cap - 1)) * slot_size;
+		off += HDR_SIZE + (idx & (cap - 1)) * sizeof(struct shr_slot);
 	} else if (field >= FZ_F_ATT_OWNER) {
 		off += (uint64_t)(idx % SHR_MAX_ATTACH) * sizeof(struct shr_attach);
 	}
@@ -554,11 +554,9 @@ static uint64_t hdr_word(struct fz *f, unsigned field)
 
 static uint64_t const_value(struct fz *f, unsigned i, uint64_t cur)
 {
-	uint64_t cap = 2, slot_size = 32, ident = self_identity();
-	uint64_t msg;
+	uint64_t cap = 2, msg = 16, ident = self_identity();
 
-	slot_geometry(f, &cap, &slot_size);
-	msg = slot_size - SLOT_HDR;
+	slot_geometry(f, &cap, &msg);
 	switch (i % 26) {
 	case 0: return 0;
 	case 1: return 1;
@@ -720,8 +718,7 @@ static void race_stop(struct fz *f)
 
 static void check_geometry(struct fz *f, const char *what, const struct shmring_info *in)
 {
-	uint64_t slot_size = ((uint64_t)SLOT_HDR + in->msg_size + SHR_SLOT_ALIGN - 1) &
-			     ~(uint64_t)(SHR_SLOT_ALIGN - 1);
+	uint64_t slot_size = shr_payload_stride(in->msg_size);
 
 	if (in->capacity < SHMRING_CAPACITY_MIN || in->capacity > SHMRING_CAPACITY_MAX ||
 	    (in->capacity & (in->capacity - 1)))
@@ -733,7 +730,7 @@ static void check_geometry(struct fz *f, const char *what, const struct shmring_
 	if (f->size != sizeof(struct shr_ref) && in->region_size != f->size)
 		fail("%s: region_size %" PRIu64 ", but the object has %zu bytes", what,
 		     in->region_size, f->size);
-	if (HDR_SIZE + in->capacity * slot_size > in->region_size)
+	if (shr_payload_offset(in->capacity) + in->capacity * slot_size > in->region_size)
 		fail("%s: %u slots of %" PRIu64 " bytes do not fit %" PRIu64 " bytes", what,
 		     in->capacity, slot_size, in->region_size);
 	if (in->count > in->capacity)
@@ -822,8 +819,7 @@ static void op_open(struct fz *f, unsigned b)
 		     "(owner %#" PRIx64 ")", sc);
 	h->capacity = in.capacity;
 	h->msg_size = in.msg_size;
-	h->slot_size = (uint32_t)((SLOT_HDR + in.msg_size + SHR_SLOT_ALIGN - 1) &
-				  ~(size_t)(SHR_SLOT_ALIGN - 1));
+	h->slot_size = shr_payload_stride(in.msg_size);
 }
 
 static void op_close(struct fz *f, struct fz_handle *h)
@@ -842,10 +838,10 @@ static void op_close(struct fz *f, struct fz_handle *h)
  */
 static void check_epipe(struct fz *f, const struct fz_handle *h, const char *what, long ret)
 {
-	uint64_t deq, enq, cap, slot_size;
+	uint64_t deq, enq, cap, msg_size;
 	bool spsc;
 
-	if (ret != -EPIPE || !f->trusted || !h->r || !slot_geometry(f, &cap, &slot_size))
+	if (ret != -EPIPE || !f->trusted || !h->r || !slot_geometry(f, &cap, &msg_size))
 		return;
 	spsc = !(hdr_word(f, FZ_F_FLAGS) & (SHMRING_MP | SHMRING_MC));
 	deq = hdr_word(f, FZ_F_CONS_POS);
@@ -1266,8 +1262,8 @@ static int make_object(struct fz *f, const uint8_t *ctl, const uint8_t *region, 
 			.flags = ctl[4] & (SHMRING_MP | SHMRING_MC),
 		};
 
-		while (cfg.capacity > 2 && HDR_SIZE + (uint64_t)cfg.capacity *
-		       (SLOT_HDR + cfg.msg_size + SHR_SLOT_ALIGN) > FZ_MAX_OBJECT)
+		while (cfg.capacity > 2 && shr_payload_offset(cfg.capacity) + (uint64_t)cfg.capacity *
+		       shr_payload_stride(cfg.msg_size) > FZ_MAX_OBJECT)
 			cfg.capacity /= 2;
 		if (shmring_create(f->name, &cfg))
 			return -1;

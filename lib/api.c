@@ -58,7 +58,8 @@ SHMRING_API int shmring_open(const char *name, int role, struct shmring **ringp)
 	ret = shr_region_map(name, true, &r->hdr, &r->g);
 	if (ret)
 		goto err;
-	r->slots = (unsigned char *)r->hdr + sizeof(struct shr_hdr);
+	r->slots = (struct shr_slot *)(void *)(r->hdr + 1);
+	r->payloads = (unsigned char *)r->hdr + r->g.payload_off;
 	r->spsc = !(r->g.flags & (SHMRING_MP | SHMRING_MC));
 	r->role = role;
 	r->pid = getpid();

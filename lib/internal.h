@@ -22,9 +22,10 @@
 struct shr_geometry {
 	uint32_t capacity;
 	uint32_t msg_size;
-	uint32_t slot_size;
+	uint32_t slot_size;            /* payload stride */
 	uint32_t flags;
 	uint64_t mask;
+	uint64_t payload_off;          /* offset of the payload array in the region */
 	uint64_t region_size;
 	uint32_t page_size;            /* of the mapping, as the kernel reports it */
 	int backend;                   /* enum shr_backend */
@@ -36,7 +37,8 @@ enum shr_side { SHR_SIDE_PRODUCER, SHR_SIDE_CONSUMER };
 /* One attachment: process-private state.  Used by one thread at a time. */
 struct shmring {
 	struct shr_hdr *hdr;
-	unsigned char *slots;
+	struct shr_slot *slots;        /* stamps and lengths */
+	unsigned char *payloads;
 	struct shr_attach *att;        /* this handle's entry in hdr->att */
 	struct shr_geometry g;
 	bool spsc;                     /* neither SHMRING_MP nor SHMRING_MC */
@@ -79,7 +81,12 @@ struct shr_op {
 static inline struct shr_slot *shr_slot_at(const struct shmring *r, uint64_t pos)
 {
 	/* Masked: a position read from the region can never index outside it. */
-	return (struct shr_slot *)(void *)(r->slots + (size_t)(pos & r->g.mask) * r->g.slot_size);
+	return &r->slots[pos & r->g.mask];
+}
+
+static inline void *shr_payload(const struct shmring *r, uint64_t pos)
+{
+	return r->payloads + (size_t)(pos & r->g.mask) * r->g.slot_size;
 }
 
 /*
@@ -112,11 +119,6 @@ static inline void shr_copy(void *dst, const void *src, size_t len)
 		if (len > 1)
 			__builtin_memcpy(d + len - 2, s + len - 2, 2);
 	}
-}
-
-static inline void *shr_payload(struct shr_slot *s)
-{
-	return s + 1;
 }
 
 /* name.c */

@@ -5,8 +5,10 @@
  * SHR_LAYOUT_VERSION.  Everything read from a region is untrusted; readers
  * validate before use (region.c) and mask every index.
  *
- * Region:  [struct shr_hdr][slot 0][slot 1]...[slot capacity-1][pad to page]
- * Slot:    [struct shr_slot][payload: msg_size bytes][pad to 16]
+ * Region:  [struct shr_hdr][struct shr_slot x capacity][pad to SHR_LINE]
+ *          [payload 0][payload 1]...[payload capacity-1][pad to page]
+ * A slot's stamp and length live apart from its payload, so that payloads
+ * sit on cache lines (shr_payload_stride()).
  */
 #ifndef SHR_LAYOUT_H
 #define SHR_LAYOUT_H
@@ -17,10 +19,10 @@
 #include <stdint.h>
 
 #define SHR_MAGIC          0x31474e4952524853ull   /* "SHRRING1" */
-#define SHR_LAYOUT_VERSION 2u
+#define SHR_LAYOUT_VERSION 3u
 #define SHR_LINE           128   /* two 64-byte lines: adjacent-line prefetch */
+#define SHR_CACHE_LINE     64    /* payloads are packed on these */
 #define SHR_MAX_ATTACH     128   /* attachments at once */
-#define SHR_SLOT_ALIGN     16
 
 /* A hold record: [position mod 2^48][count 1..65535], 0 = nothing held. */
 #define SHR_HOLD_POS_BITS  48
@@ -49,7 +51,7 @@ struct shr_geom {
 	uint64_t region_size;      /* == object size (fstat) */
 	uint32_t capacity;         /* power of two */
 	uint32_t msg_size;
-	uint32_t slot_size;        /* round_up(sizeof(shr_slot) + msg_size, 16) */
+	uint32_t slot_size;        /* payload stride (see the top of this file) */
 	uint32_t flags;            /* SHMRING_MP | SHMRING_MC | SHMRING_HUGEPAGES */
 	uint32_t max_attach;       /* == SHR_MAX_ATTACH */
 	uint32_t _pad0;
@@ -142,6 +144,7 @@ struct shr_ref {
 	char     dir[224];            /* hugetlbfs mount point, NUL-terminated */
 };
 
+/* A slot's stamp and length.  Its payload is in the payload array. */
 struct shr_slot {
 	/*
 	 * Multi-producer or multi-consumer rings: position + 0 free for the
@@ -152,8 +155,33 @@ struct shr_slot {
 	_Atomic uint64_t seq;
 	_Atomic uint32_t len;           /* payload bytes, or SHR_LEN_DISCARD */
 	uint32_t _pad;
-	/* payload follows */
 };
+
+/*
+ * Bytes from one payload to the next.  Up to a cache line, a power of two
+ * (at least 8), so no payload straddles two lines; beyond, whole lines.  So
+ * a payload of over half a line has its lines to itself, and the producer
+ * filling it never takes a line the consumer is reading in another slot: a
+ * 64-byte message is exactly one line.
+ */
+static inline uint32_t shr_payload_stride(uint32_t msg_size)
+{
+	uint32_t stride = 8;
+
+	if (msg_size > SHR_CACHE_LINE)
+		return (msg_size + SHR_CACHE_LINE - 1) & ~(uint32_t)(SHR_CACHE_LINE - 1);
+	while (stride < msg_size)
+		stride <<= 1;
+	return stride;
+}
+
+/* Offset of payload 0: after the header and the slots' stamps, line-aligned. */
+static inline uint64_t shr_payload_offset(uint32_t capacity)
+{
+	uint64_t end = sizeof(struct shr_hdr) + (uint64_t)capacity * sizeof(struct shr_slot);
+
+	return (end + SHR_LINE - 1) & ~(uint64_t)(SHR_LINE - 1);
+}
 
 _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2 && ATOMIC_INT_LOCK_FREE == 2,
 	       "cross-process atomics must be address-free (lock-free)");
@@ -168,7 +196,7 @@ _Static_assert(offsetof(struct shr_hdr, ctl) == 3 * SHR_LINE, "ctl on its own li
 _Static_assert(offsetof(struct shr_hdr, att) == 4 * SHR_LINE, "table after ctl");
 _Static_assert(sizeof(struct shr_hdr) == (4 + SHR_MAX_ATTACH) * SHR_LINE,
 	       "layout change: bump SHR_LAYOUT_VERSION");
-_Static_assert(sizeof(struct shr_slot) == SHR_SLOT_ALIGN, "slot header size");
+_Static_assert(sizeof(struct shr_slot) == 16, "four stamps to a cache line");
 _Static_assert(sizeof(struct shr_ref) == 256, "reference size");
 
 #endif /* SHR_LAYOUT_H */

@@ -176,7 +176,7 @@ static void fill(struct shmring *r, uint64_t pos, const void *msg, size_t len)
 	struct shr_slot *s = shr_slot_at(r, pos);
 
 	st_relaxed(&s->len, (uint32_t)len);          /* P2 publishes it */
-	shr_copy(shr_payload(s), msg, len);
+	shr_copy(shr_payload(r, pos), msg, len);
 	st_release(&s->seq, pos + 1);                 /* P2 */
 }
 
@@ -257,7 +257,7 @@ long shr_mpmc_recv(struct shmring *r, struct shr_op *op)
 
 	if (n < 0)
 		return n;
-	shr_copy(op->u.recv.buf, shr_payload(shr_slot_at(r, pos)), len);
+	shr_copy(op->u.recv.buf, shr_payload(r, pos), len);
 	empty(r, pos);
 	shr_wake_producers(r);
 	return len;
@@ -290,7 +290,7 @@ long shr_mpmc_recv_burst(struct shmring *r, struct shr_op *op)
 			len = r->g.msg_size;
 		if (len > v[i].iov_len)
 			len = (uint32_t)v[i].iov_len;
-		shr_copy(v[i].iov_base, shr_payload(s), len);
+		shr_copy(v[i].iov_base, shr_payload(r, pos + i), len);
 		v[i].iov_len = len;
 		empty(r, pos + i);
 	}
@@ -307,7 +307,7 @@ long shr_mpmc_claim(struct shmring *r, struct shr_op *op)
 	if (n < 0)
 		return n;
 	r->claim_pos = pos;
-	m->data = shr_payload(shr_slot_at(r, pos));
+	m->data = shr_payload(r, pos);
 	m->len = r->g.msg_size;
 	return 0;
 }
@@ -331,7 +331,7 @@ long shr_mpmc_peek(struct shmring *r, struct shr_op *op)
 	if (n < 0)
 		return n;
 	r->peek_pos = pos;
-	m->data = shr_payload(shr_slot_at(r, pos));
+	m->data = shr_payload(r, pos);
 	m->len = len;
 	return 0;
 }

@@ -49,9 +49,10 @@ int shr_geometry_make(uint32_t capacity, uint32_t msg_size, uint32_t flags,
 	g->msg_size = msg_size;
 	g->flags = flags;
 	g->mask = capacity - 1;
-	g->slot_size = (uint32_t)round_up(sizeof(struct shr_slot) + msg_size, SHR_SLOT_ALIGN);
-	/* At most 2^30 * (2^24 + 32): no overflow in 64 bits. */
-	size = sizeof(struct shr_hdr) + (uint64_t)capacity * g->slot_size;
+	g->slot_size = shr_payload_stride(msg_size);
+	g->payload_off = shr_payload_offset(capacity);
+	/* At most 2^30 * (2^24 + 16) and a header: no overflow in 64 bits. */
+	size = g->payload_off + (uint64_t)capacity * g->slot_size;
 	size = round_up(size, (flags & SHMRING_HUGEPAGES) ? SHR_HUGE_PAGE : base_page_size());
 	if (size > SHR_REGION_MAX || size > SIZE_MAX)
 		return -ENOMEM;
@@ -62,7 +63,7 @@ int shr_geometry_make(uint32_t capacity, uint32_t msg_size, uint32_t flags,
 void shr_region_init(void *region, const struct shr_geometry *g)
 {
 	struct shr_hdr *h = region;
-	unsigned char *slots = (unsigned char *)region + sizeof(*h);
+	struct shr_slot *slots = (struct shr_slot *)(void *)(h + 1);
 	struct timespec now;
 
 	/* The memory is fresh and zero-filled: only non-zero fields are set. */
@@ -84,7 +85,7 @@ void shr_region_init(void *region, const struct shr_geometry *g)
 	 * publishes its name, after this.
 	 */
 	for (uint64_t i = 0; i < g->capacity; i++)
-		st_relaxed(&((struct shr_slot *)(void *)(slots + i * g->slot_size))->seq, i);
+		st_relaxed(&slots[i].seq, i);
 }
 
 void shr_reap_stale(const char *dir)

@@ -67,7 +67,7 @@ long shr_spsc_recv_burst(struct shmring *r, struct shr_op *op)
 		len = shr_spsc_len(r, r->head + i);
 		if (len < 0 || (size_t)len > v[i].iov_len)
 			break;
-		shr_copy(v[i].iov_base, shr_payload(shr_slot_at(r, r->head + i)), (size_t)len);
+		shr_copy(v[i].iov_base, shr_payload(r, r->head + i), (size_t)len);
 		v[i].iov_len = (size_t)len;
 	}
 	if (i == 0) {
@@ -95,7 +95,7 @@ long shr_spsc_claim(struct shmring *r, struct shr_op *op)
 	 */
 	st_relaxed(&r->hdr->prod.claim_hold, r->tail + 1);
 	r->claim_pos = r->tail;
-	m->data = shr_payload(shr_slot_at(r, r->tail));
+	m->data = shr_payload(r, r->tail);
 	m->len = r->g.msg_size;
 	return 0;
 }
@@ -128,7 +128,7 @@ long shr_spsc_peek(struct shmring *r, struct shr_op *op)
 	 */
 	st_relaxed(&r->hdr->cons.peek_hold, r->head + 1);
 	r->peek_pos = r->head;
-	m->data = shr_payload(shr_slot_at(r, r->head));
+	m->data = shr_payload(r, r->head);
 	m->len = (size_t)len;
 	return 0;
 }

@@ -34,13 +34,13 @@ static inline bool shr_spsc_ready(struct shmring *r, uint64_t pos)
 }
 
 /*
- * shr_spsc_ready() for a consumer about to read the slot: a slot that spans
- * two lines has its last line asked for together with the stamp's, so that
- * a message costs the wait for one transfer, not two in a row.
+ * shr_spsc_ready() for a consumer about to read the slot: the payload's
+ * line is asked for together with the stamp's, so that a message costs the
+ * wait for one transfer, not two in a row.
  */
 static inline bool shr_spsc_poll(struct shmring *r, uint64_t pos)
 {
-	__builtin_prefetch((const char *)shr_slot_at(r, pos) + r->g.slot_size - 1);
+	__builtin_prefetch(shr_payload(r, pos));
 	return shr_spsc_ready(r, pos);
 }
 
@@ -49,7 +49,7 @@ static inline void shr_spsc_write(struct shmring *r, uint64_t pos, const void *m
 	struct shr_slot *s = shr_slot_at(r, pos);
 
 	st_relaxed(&s->len, (uint32_t)len);     /* Relaxed: P1 publishes it. */
-	shr_copy(shr_payload(s), msg, len);
+	shr_copy(shr_payload(r, pos), msg, len);
 	st_release(&s->seq, pos + 1);            /* P1 */
 }
 
@@ -106,7 +106,7 @@ static inline long shr_spsc_recv_now(struct shmring *r, void *buf, size_t cap)
 	}
 	if (shr_unlikely((size_t)len > cap))
 		return -EMSGSIZE;
-	shr_copy(buf, shr_payload(shr_slot_at(r, r->head)), (size_t)len);
+	shr_copy(buf, shr_payload(r, r->head), (size_t)len);
 	shr_spsc_set_head(r, r->head + 1);
 	return len;
 }

@@ -330,7 +330,7 @@ ParameterizedTest(unsigned *mode, hostile, corrupted_message_length, .timeout = 
 		for (k = 0; k < 4; k++) {
 			unsigned idx = (unsigned)(2 * k) % 4;
 			struct shr_slot *s = (void *)((unsigned char *)h + h->geom.hdr_size +
-						       (size_t)idx * h->geom.slot_size);
+						       (size_t)idx * sizeof(*s));
 			ssize_t n;
 
 			ret = shmring_send(p, "bad", 3, SHMRING_NOWAIT);

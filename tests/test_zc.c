@@ -323,3 +323,40 @@ ParameterizedTest(unsigned *mode, zc, out_of_order_release, .timeout = 30)
 		shmring_close(c[i]);
 	shmring_close(p);
 }
+
+/*
+ * The layout's promise (lib/layout.h): a payload of up to 64 bytes lies in
+ * one 64-byte cache line, and one of over 32 bytes has its lines to itself.
+ * Seen through the claimed pointers of every slot, for sizes around a line.
+ */
+Test(zc, payloads_on_cache_lines, .timeout = 30)
+{
+	static const uint32_t sizes[] = { 1, 7, 8, 9, 24, 33, 64, 65, 100, 128, 129, 4096 };
+	enum { CAP = 8, LINE = 64 };
+
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		const char *name = t_ring("lines-%u", sizes[k]);
+		uintptr_t first[CAP], last[CAP];
+		struct shmring_msg w;
+		struct shmring *r;
+
+		t_create(name, CAP, sizes[k], 0);
+		r = t_open(name, SHMRING_PRODUCER | SHMRING_CONSUMER);
+		for (int i = 0; i < CAP; i++) {
+			T_EXPECT(shmring_claim(r, &w, SHMRING_NOWAIT), 0);
+			cr_assert((uintptr_t)w.data % 8 == 0, "payload %p not 8-aligned", w.data);
+			first[i] = (uintptr_t)w.data / LINE;
+			last[i] = ((uintptr_t)w.data + sizes[k] - 1) / LINE;
+			if (sizes[k] <= LINE)
+				cr_assert(first[i] == last[i], "%u bytes straddle two lines", sizes[k]);
+			for (int j = 0; j < i && sizes[k] > LINE / 2; j++)
+				cr_assert(last[i] < first[j] || last[j] < first[i],
+					  "msg_size %u: payloads %d and %d share a line", sizes[k],
+					  i, j);
+			w.len = 0;
+			T_EXPECT(shmring_publish(r, &w), 0);
+		}
+		shmring_close(r);
+		T_EXPECT(shmring_unlink(name), 0);
+	}
+}
