@@ -305,6 +305,38 @@ void t_chan_put(struct t_chan *c, char b)
 		;
 }
 
+void t_chan_put_and_hang(struct t_chan *c, char b)
+{
+	t_chan_put(c, b);
+	for (;;)
+		pause();
+}
+
+pid_t t_fork_claim_holder(const char *name, const char *text)
+{
+	struct t_chan up;
+	pid_t pid;
+
+	t_chan_init(&up);
+	pid = t_fork();
+	if (pid == 0) {
+		struct shmring *h = NULL;
+		struct shmring_msg m;
+		int ret = shmring_open(name, SHMRING_PRODUCER, &h);
+
+		CHILD_CHECK(ret == 0, "open = %s", t_errname(ret));
+		ret = shmring_claim(h, &m, SHMRING_NOWAIT);
+		CHILD_CHECK(ret == 0, "claim = %s", t_errname(ret));
+		if (text) {
+			memcpy(m.data, text, strlen(text));
+			m.len = strlen(text);
+		}
+		t_chan_put_and_hang(&up, 'c');
+	}
+	cr_assert(t_chan_get(&up, 10000) == 'c', "the claim holder did not claim");
+	return pid;
+}
+
 int t_chan_get(struct t_chan *c, int timeout_ms)
 {
 	int64_t deadline = t_now_ns() + (int64_t)timeout_ms * T_MS;

@@ -135,6 +135,11 @@ int t_wait_status(pid_t pid, double timeout_s);
 const char *t_child_msg(void);
 /* SIGKILL and reap. */
 void t_kill(pid_t pid);
+/*
+ * A producer peer that claims a slot (holding @text, if not NULL) and keeps
+ * the claim until it is killed.  Returns once the claim is out.
+ */
+pid_t t_fork_claim_holder(const char *name, const char *text);
 /* In a child run as root: become user and group nobody (65534), no groups. */
 void t_drop_to_nobody(void);
 
@@ -158,6 +163,8 @@ void t_chan_init(struct t_chan *c);
 void t_chan_put(struct t_chan *c, char b);
 /* The next byte, or -1 after @timeout_ms without one. */
 int t_chan_get(struct t_chan *c, int timeout_ms);
+/* In a child: tell the parent @b, then wait to be killed. */
+_Noreturn void t_chan_put_and_hang(struct t_chan *c, char b);
 
 
 #endif /* SHR_TEST_HELPERS_H */

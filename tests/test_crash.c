@@ -82,7 +82,6 @@ ParameterizedTestParameters(crash, producer_dies_holding_claim)
 ParameterizedTest(struct crash_case *cc, crash, producer_dies_holding_claim, .timeout = 30)
 {
 	const char *name = t_ring("claim-%s-%d-%d", t_mode_str(cc->mode), cc->poll, cc->reap);
-	struct t_chan up;
 	struct shmring *p, *c;
 	struct shmring_info info;
 	char buf[32];
@@ -91,26 +90,10 @@ ParameterizedTest(struct crash_case *cc, crash, producer_dies_holding_claim, .ti
 	int i;
 
 	t_create(name, 8, 32, cc->mode);
-	t_chan_init(&up);
 	c = t_open(name, SHMRING_CONSUMER);
 	p = t_open(name, SHMRING_PRODUCER);
 	T_EXPECT(shmring_send(p, "m0", 2, SHMRING_NOWAIT), 0);
-	pid = t_fork();
-	if (pid == 0) {
-		struct shmring *h = NULL;
-		struct shmring_msg m;
-		int ret = shmring_open(name, SHMRING_PRODUCER, &h);
-
-		CHILD_CHECK(ret == 0, "open = %s", t_errname(ret));
-		ret = shmring_claim(h, &m, SHMRING_NOWAIT);
-		CHILD_CHECK(ret == 0, "claim = %s", t_errname(ret));
-		memcpy(m.data, "ghost", 5);
-		m.len = 5;
-		t_chan_put(&up, 'c');
-		for (;;)
-			pause();
-	}
-	cr_assert(t_chan_get(&up, 10000) == 'c');
+	pid = t_fork_claim_holder(name, "ghost");
 	T_EXPECT(shmring_send(p, "m1", 2, SHMRING_NOWAIT), 0);
 	T_EXPECT(shmring_send(p, "m2", 2, SHMRING_NOWAIT), 0);
 	T_EXPECT(shmring_recv(c, buf, sizeof(buf), 5 * T_S), 2);
@@ -188,9 +171,7 @@ ParameterizedTest(struct crash_case *cc, crash, consumer_dies_holding_peek, .tim
 		ret = shmring_peek(h, &m, SHMRING_NOWAIT);
 		CHILD_CHECK(ret == 0, "peek = %s", t_errname(ret));
 		CHILD_CHECK(m.len == sizeof(int) && *(int *)m.data == 0, "peeked the wrong one");
-		t_chan_put(&up, 'p');
-		for (;;)
-			pause();
+		t_chan_put_and_hang(&up, 'p');
 	}
 	cr_assert(t_chan_get(&up, 10000) == 'p');
 	/* The others were not taken by the peek. */
@@ -366,9 +347,7 @@ ParameterizedTest(struct spsc_case *sc, crash, single_role_holder_dies, .timeout
 			ret = shmring_peek(h, &m, SHMRING_NOWAIT);
 			CHILD_CHECK(ret == 0, "peek = %s", t_errname(ret));
 		}
-		t_chan_put(&up, 'h');
-		for (;;)
-			pause();
+		t_chan_put_and_hang(&up, 'h');
 	}
 	cr_assert(t_chan_get(&up, 10000) == 'h');
 	t_kill(pid);

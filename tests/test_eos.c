@@ -168,9 +168,7 @@ ParameterizedTest(unsigned *mode, eos, producer_sigkilled, .timeout = 30)
 			ret = shmring_send(p, &i, sizeof(i), SHMRING_NOWAIT);
 			CHILD_CHECK(ret == 0, "send = %s", t_errname(ret));
 		}
-		t_chan_put(&up, 's');
-		for (;;)
-			pause();
+		t_chan_put_and_hang(&up, 's');
 	}
 	cr_assert(t_chan_get(&up, 10000) == 's');
 	t_kill(pid);

@@ -380,25 +380,10 @@ ParameterizedTestParameters(hostile, recoverer_died_midway)
 ParameterizedTest(unsigned *mode, hostile, recoverer_died_midway, .timeout = 30)
 {
 	const char *name = t_ring("midway-%s", t_mode_str(*mode));
-	struct t_chan up;
 	pid_t pid;
 
 	t_create(name, 4, 16, *mode);
-	t_chan_init(&up);
-	pid = t_fork();
-	if (pid == 0) {
-		struct shmring *h = NULL;
-		struct shmring_msg m;
-		int ret = shmring_open(name, SHMRING_PRODUCER, &h);
-
-		CHILD_CHECK(ret == 0, "open = %s", t_errname(ret));
-		ret = shmring_claim(h, &m, SHMRING_NOWAIT);
-		CHILD_CHECK(ret == 0, "claim = %s", t_errname(ret));
-		t_chan_put(&up, 'c');
-		for (;;)
-			pause();
-	}
-	cr_assert(t_chan_get(&up, 10000) == 'c');
+	pid = t_fork_claim_holder(name, NULL);
 	t_kill(pid);
 	pid = t_fork();
 	if (pid == 0) {

@@ -161,9 +161,7 @@ ParameterizedTest(unsigned *mode, info, stat_skips_dead_attachments, .timeout = 
 		CHILD_CHECK(ret == 0, "open = %s", t_errname(ret));
 		ret = shmring_open(name, SHMRING_CONSUMER, &c);
 		CHILD_CHECK(ret == 0, "open = %s", t_errname(ret));
-		t_chan_put(&up, 'o');
-		for (;;)
-			pause();
+		t_chan_put_and_hang(&up, 'o');
 	}
 	cr_assert(t_chan_get(&up, 10000) == 'o');
 	s = t_stat(name);
@@ -293,9 +291,7 @@ ParameterizedTest(unsigned *mode, info, no_futex_without_sleepers, .timeout = 60
 				}
 			}
 			shmring_close(h);
-			t_chan_put(&up, 'd');
-			for (;;)
-				pause();
+			t_chan_put_and_hang(&up, 'd');
 		}
 	}
 	cr_assert(t_chan_get(&up, 10000) == 'o' && t_chan_get(&up, 10000) == 'o');

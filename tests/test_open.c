@@ -163,9 +163,7 @@ ParameterizedTest(struct takeover *tp, open, takeover_after_sigkill, .timeout = 
 			ret = shmring_send(h, "dead", 4, SHMRING_NOWAIT);
 			CHILD_CHECK(ret == 0, "send = %s", t_errname(ret));
 		}
-		t_chan_put(&up, 'o');
-		for (;;)
-			pause();
+		t_chan_put_and_hang(&up, 'o');
 	}
 	cr_assert(t_chan_get(&up, 10000) == 'o', "child did not open");
 
