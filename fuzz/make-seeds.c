@@ -186,6 +186,13 @@ static void script_scribble(struct buf *s)
 	s_zc(s, FZ_OP_PEEK, 0, T_NOWAIT);
 	s_poke(s, FZ_F_CONS_POS, 0, FZ_V_PROD_REL, 5);    /* consumer ahead of producer */
 	s_io(s, FZ_OP_RECV, 0, 200, T_US);
+	/* Full-length messages that a burst receive may take on prod.pos alone. */
+	s_burst(s, FZ_OP_SEND_BURST, 0, 2, MSG_SIZE, T_NOWAIT);
+	s_poke(s, FZ_F_PROD_FULL_FROM, 0, FZ_V_CONST, 13);   /* 2^63 */
+	s_burst(s, FZ_OP_RECV_BURST, 0, 4, MSG_SIZE, T_NOWAIT);
+	s_io(s, FZ_OP_SEND, 0, 8, T_NOWAIT);
+	s_poke(s, FZ_F_PROD_FULL_FROM, 0, FZ_V_CONS_REL, (uint8_t)-3);
+	s_burst(s, FZ_OP_RECV_BURST, 0, 4, MSG_SIZE, T_NOWAIT);
 	s_io(s, FZ_OP_SEND, 0, 8, T_NOWAIT);
 	s_poke(s, FZ_F_PROD_POS, 0, FZ_V_CONS_REL, CAPACITY + 1);
 	s_io(s, FZ_OP_SEND, 0, 8, T_US);

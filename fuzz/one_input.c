@@ -522,6 +522,7 @@ static const struct {
 	[FZ_F_ATT_PEEK_HOLD] = HF(att[0].peek_hold),
 	[FZ_F_SLOT_SEQ] = { offsetof(struct shr_slot, seq), 8 },
 	[FZ_F_SLOT_LEN] = { offsetof(struct shr_slot, len), 4 },
+	[FZ_F_PROD_FULL_FROM] = HF(prod.full_from),
 };
 
 _Static_assert(sizeof(hdr_fields) / sizeof(hdr_fields[0]) == FZ_NFIELDS, "a width per field");
@@ -534,11 +535,11 @@ static unsigned char *field_at(struct fz *f, unsigned field, unsigned idx, unsig
 	field %= FZ_NFIELDS;
 	*width = hdr_fields[field].width;
 	off = hdr_fields[field].off;
-	if (field >= FZ_F_SLOT_SEQ) {
+	if (field == FZ_F_SLOT_SEQ || field == FZ_F_SLOT_LEN) {
 		if (!slot_geometry(f, &cap, &msg_size))
 			return NULL;
 		off += HDR_SIZE + (idx & (cap - 1)) * sizeof(struct shr_slot);
-	} else if (field >= FZ_F_ATT_OWNER) {
+	} else if (field >= FZ_F_ATT_OWNER && field < FZ_F_SLOT_SEQ) {
 		off += (uint64_t)(idx % SHR_MAX_ATTACH) * sizeof(struct shr_attach);
 	}
 	return f->map && off + *width <= f->size ? f->map + off : NULL;

@@ -84,6 +84,7 @@ enum fz_field {
 	FZ_F_ATT_OWNER, FZ_F_ATT_PROD_HOLD, FZ_F_ATT_CONS_HOLD,
 	FZ_F_ATT_CLAIM_HOLD, FZ_F_ATT_PEEK_HOLD,       /* index % SHR_MAX_ATTACH */
 	FZ_F_SLOT_SEQ, FZ_F_SLOT_LEN,                  /* index % capacity */
+	FZ_F_PROD_FULL_FROM,       /* last, so that older inputs keep their meaning */
 	FZ_NFIELDS
 };
 

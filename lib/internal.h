@@ -68,6 +68,7 @@ enum shr_kind { SHR_SEND, SHR_RECV, SHR_SEND_BURST, SHR_RECV_BURST, SHR_CLAIM, S
 struct shr_op {
 	enum shr_kind kind;
 	enum shr_side side;
+	bool peer_gone;        /* the other side has left: take all it published */
 	long (*attempt)(struct shmring *r, struct shr_op *op);
 	union {
 		struct { const void *msg; size_t len; } send;

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #define SHR_MAGIC          0x31474e4952524853ull   /* "SHRRING1" */
-#define SHR_LAYOUT_VERSION 3u
+#define SHR_LAYOUT_VERSION 4u
 #define SHR_LINE           128   /* two 64-byte lines: adjacent-line prefetch */
 #define SHR_CACHE_LINE     64    /* payloads are packed on these */
 #define SHR_MAX_ATTACH     128   /* attachments at once */
@@ -59,7 +59,7 @@ struct shr_geom {
 	uint8_t  _pad[SHR_LINE - 56];
 };
 
-/* Producer-owned line.  MPMC consumers read pos; consumers mark data_seq to sleep. */
+/* Producer-owned line.  Consumers read pos (SPSC: in bursts) and mark data_seq to sleep. */
 struct shr_prod {
 	/*
 	 * SPSC: tail, the next position to publish, stored after the slots'
@@ -71,7 +71,12 @@ struct shr_prod {
 	_Atomic uint32_t data_seq;      /* futex word consumers sleep on (wait.c) */
 	uint32_t _pad0;
 	_Atomic uint64_t claim_hold;    /* SPSC: tail + 1 while a claim is out */
-	uint8_t _pad[SHR_LINE - 24];
+	/*
+	 * SPSC: every message from full_from up to pos is msg_size bytes long,
+	 * so a burst receive may take them on pos alone, reading no stamp.
+	 */
+	_Atomic uint64_t full_from;
+	uint8_t _pad[SHR_LINE - 32];
 };
 
 /* Consumer-owned line.  Producers read pos and mark space_seq before sleeping. */

@@ -4,15 +4,20 @@
  * privately.  The producer stamps each slot with its position + 1 after
  * writing it; the consumer knows a message is there from the stamp in the
  * slot itself, so a message it receives costs it only the slot's own cache
- * lines, never the producer's index line.  The producer keeps a cached copy
- * of the consumer's index and reads the consumer's line only when that copy
- * says full.  Bursts publish their index once.
+ * lines, never the producer's index line.  A burst receive is the
+ * exception: when the producer's line says the messages are all full-length
+ * (spsc_full_run()), that one line replaces their stamps.  The producer
+ * keeps a cached copy of the consumer's index and reads the consumer's line
+ * only when that copy says full.  Bursts publish their index once.
  *
  * Ordering (every acquire names its release):
  *   P1  producer  release store slot.seq = p + 1  publishes len + payload -> C0
  *   C0  consumer  acquire load  slot.seq == p + 1 sees them
- *   P2  producer  release store prod.pos          after the stamps: counts
- *                                                 and a later producer -> L0
+ *   P2  producer  release store prod.pos          after the stamps: counts,
+ *                                                 bursts and a later producer
+ *                                                 -> C2, L0
+ *   C2  consumer  acquire load  prod.pos          a burst of full-length
+ *                                                 messages without stamps
  *   C1  consumer  release store cons.pos          its reads of slots are done -> P0
  *   P0  producer  acquire load  cons.pos          may overwrite those slots
  *   L0  attach    acquire load  prod.pos, cons.pos, stamps past prod.pos
@@ -53,15 +58,55 @@ long shr_spsc_send_burst(struct shmring *r, struct shr_op *op)
 	return i;
 }
 
+/*
+ * How many of the messages from head on are known, from the producer's
+ * line alone, to be published and msg_size long: up to @want; -EAGAIN when
+ * that line shows nothing new; 0 when the stamps must decide.  Taking a
+ * run this way leaves the stamps' lines in the producer's cache: a burst
+ * costs one line more than its payloads, not a quarter line per message.
+ */
+static long spsc_full_run(struct shmring *r, long want)
+{
+	uint64_t tail = ld_acquire(&r->hdr->prod.pos);                 /* C2 */
+	/* Relaxed: C2 ordered it, and a newer value only sends us to the stamps. */
+	uint64_t full_from = ld_relaxed(&r->hdr->prod.full_from);
+	uint64_t n = tail - r->head;
+
+	if (n == 0)
+		return -EAGAIN;
+	/* prod.pos behind our head, short messages in the run, or nonsense. */
+	if (n > r->g.capacity || (int64_t)(r->head - full_from) < 0)
+		return 0;
+	return n < (uint64_t)want ? (long)n : want;
+}
+
 long shr_spsc_recv_burst(struct shmring *r, struct shr_op *op)
 {
 	struct iovec *v = op->u.recv_burst.v;
 	/* No more than a lap: a slot carries one position's stamp at a time. */
 	long want = op->u.recv_burst.n < r->g.capacity ? op->u.recv_burst.n : r->g.capacity;
-	long i, len = -EAGAIN;
+	long i, len = -EAGAIN, run;
 
 	if (shr_unlikely(r->peek_out))
 		return -EBUSY;
+	run = spsc_full_run(r, want);
+	if (run > 0) {
+		for (i = 0; i < run && r->g.msg_size <= v[i].iov_len; i++) {
+			shr_copy(v[i].iov_base, shr_payload(r, r->head + i), r->g.msg_size);
+			v[i].iov_len = r->g.msg_size;
+		}
+		if (i == 0)
+			return -EMSGSIZE;
+		shr_spsc_set_head(r, r->head + i);
+		return i;
+	}
+	/*
+	 * Nothing new by prod.pos.  The stamps can be ahead of it only while
+	 * the producer is publishing, and reading them then takes their line
+	 * from under its pen: wait for prod.pos, unless the producer is gone.
+	 */
+	if (run == -EAGAIN && !op->peer_gone)
+		return -EAGAIN;
 	for (i = 0; i < want && (i ? shr_spsc_ready(r, r->head + i) : shr_spsc_poll(r, r->head));
 	     i++) {
 		len = shr_spsc_len(r, r->head + i);
@@ -104,6 +149,7 @@ void shr_spsc_publish(struct shmring *r, uint32_t len)
 {
 	struct shr_slot *s = shr_slot_at(r, r->tail);
 
+	shr_spsc_note_len(r, r->tail, len);
 	st_relaxed(&s->len, len);                 /* Relaxed: P1 publishes it. */
 	st_release(&s->seq, r->tail + 1);         /* P1 */
 	shr_spsc_set_tail(r, r->tail + 1);

@@ -44,10 +44,22 @@ static inline bool shr_spsc_poll(struct shmring *r, uint64_t pos)
 	return shr_spsc_ready(r, pos);
 }
 
+/*
+ * A message shorter than msg_size at @pos moves full_from past it, before
+ * its stamp: a consumer that sees the stamp or a later prod.pos (P1, P2)
+ * sees this too, even if we die before storing prod.pos.
+ */
+static inline void shr_spsc_note_len(struct shmring *r, uint64_t pos, size_t len)
+{
+	if (shr_unlikely(len != r->g.msg_size))
+		st_relaxed(&r->hdr->prod.full_from, pos + 1);
+}
+
 static inline void shr_spsc_write(struct shmring *r, uint64_t pos, const void *msg, size_t len)
 {
 	struct shr_slot *s = shr_slot_at(r, pos);
 
+	shr_spsc_note_len(r, pos, len);
 	st_relaxed(&s->len, (uint32_t)len);     /* Relaxed: P1 publishes it. */
 	shr_copy(shr_payload(r, pos), msg, len);
 	st_release(&s->seq, pos + 1);            /* P1 */

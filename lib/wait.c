@@ -93,6 +93,7 @@ static long stalled(struct shmring *r, struct shr_op *op, bool sweep)
 	 * before its entry was freed, which shr_side_gone() read with acquire.
 	 * Try once more so nothing published just before it left is missed.
 	 */
+	op->peer_gone = true;
 	ret = op->attempt(r, op);
 	return ret == -EAGAIN ? -EPIPE : ret;
 }

@@ -262,6 +262,71 @@ ParameterizedTest(unsigned *mode, burst, mixed_with_single_and_zero_copy, .timeo
 	free(b);
 }
 
+/*
+ * One short message among full-length ones, published by each API: every
+ * burst receive gives each message its own length, before the short one,
+ * at it and after it.
+ */
+T_MODE_PARAMS(burst, short_among_full)
+ParameterizedTest(unsigned *mode, burst, short_among_full, .timeout = 30)
+{
+	const char *name = t_ring("short-%s", t_mode_str(*mode));
+	struct shmring *p, *c;
+	struct bufs *b = calloc(1, sizeof(*b));
+	uint64_t seq = 0;
+
+	cr_assert(b);
+	t_create(name, 16, MSG, *mode);
+	p = t_open(name, SHMRING_PRODUCER);
+	c = t_open(name, SHMRING_CONSUMER);
+	for (unsigned api = 0; api < 3; api++) {
+		for (unsigned at = 0; at <= 8; at++) {      /* 8: none short */
+			unsigned takes[] = { 8, 3, 1 };
+
+			for (unsigned i = 0; i < 8; i++) {
+				size_t len = i == at ? 5 : MSG;
+				struct shmring_msg m;
+
+				t_pattern_fill(b->data[i], len, 3, seq + i);
+				b->iov[i] = (struct iovec){ .iov_base = b->data[i], .iov_len = len };
+				if (api == 1) {
+					T_EXPECT(shmring_send(p, b->data[i], len, SHMRING_NOWAIT), 0);
+				} else if (api == 2) {
+					T_EXPECT(shmring_claim(p, &m, SHMRING_NOWAIT), 0);
+					memcpy(m.data, b->data[i], len);
+					m.len = len;
+					T_EXPECT(shmring_publish(p, &m), 0);
+				}
+			}
+			if (api == 0)
+				T_EXPECT(shmring_send_burst(p, b->iov, 8, SHMRING_NOWAIT), 8);
+			/* Then received in bursts of every length the split allows. */
+			for (unsigned k = 0, got = 0; got < 8; k++) {
+				unsigned n = takes[k % 3] < 8 - got ? takes[k % 3] : 8 - got;
+
+				reset_bufs(b, n, MSG + 8);
+				T_EXPECT(shmring_recv_burst(c, b->iov, n, SHMRING_NOWAIT), (int)n);
+				for (unsigned i = 0; i < n; i++) {
+					size_t len = got + i == at ? 5 : MSG;
+
+					cr_assert(b->iov[i].iov_len == len,
+						  "api %u, short at %u: message %u has length %zu",
+						  api, at, got + i, b->iov[i].iov_len);
+					cr_assert(t_pattern_check(b->data[i], len, 3, seq + got + i) < 0,
+						  "api %u, short at %u: message %u corrupted", api, at,
+						  got + i);
+				}
+				got += n;
+			}
+			seq += 8;
+		}
+	}
+	T_EXPECT(shmring_recv_burst(c, b->iov, 8, SHMRING_NOWAIT), -EAGAIN);
+	shmring_close(p);
+	shmring_close(c);
+	free(b);
+}
+
 /* A burst waits up to its timeout for the first message, not for all. */
 T_MODE_PARAMS(burst, waits_for_first_only)
 ParameterizedTest(unsigned *mode, burst, waits_for_first_only, .timeout = 30)

@@ -427,6 +427,53 @@ ParameterizedTest(unsigned *mode, hostile, recoverer_died_midway, .timeout = 30)
 }
 
 /*
+ * A producer killed between stamping its messages and storing its index,
+ * written here by hand since the window is a few instructions wide.  A
+ * burst receive, which otherwise goes by that index, still takes every
+ * stamped message once the producer is gone, and only then ends the stream.
+ */
+Test(hostile, producer_died_before_its_index, .timeout = 30)
+{
+	const char *name = t_ring("unindexed");
+	unsigned char in[3][64], out[3][64];
+	struct iovec iov[3];
+	struct shmring *c;
+	pid_t pid;
+
+	t_create(name, 8, 64, 0);
+	c = t_open(name, SHMRING_CONSUMER);
+	pid = t_fork();
+	if (pid == 0) {
+		struct shmring *p = NULL;
+		struct shr_hdr *h;
+		size_t len;
+		int ret;
+
+		ret = shmring_open(name, SHMRING_PRODUCER, &p);
+		CHILD_CHECK(ret == 0, "open producer = %s", t_errname(ret));
+		for (int i = 0; i < 3; i++) {
+			t_pattern_fill(out[i], sizeof(out[i]), 7, (uint64_t)i);
+			ret = shmring_send(p, out[i], sizeof(out[i]), SHMRING_NOWAIT);
+			CHILD_CHECK(ret == 0, "send %d = %s", i, t_errname(ret));
+		}
+		/* mmap returns page-aligned memory: the cast is aligned. */
+		h = (void *)map_whole(name, &len);
+		CHILD_CHECK(atomic_load(&h->prod.pos) == 3, "not three messages indexed");
+		atomic_store(&h->prod.pos, 0);
+		_exit(0);          /* without closing: dead, as far as the ring knows */
+	}
+	t_wait_ok(pid, 20, "producer");
+	for (int i = 0; i < 3; i++)
+		iov[i] = (struct iovec){ .iov_base = in[i], .iov_len = sizeof(in[i]) };
+	T_EXPECT(shmring_recv_burst(c, iov, 3, 10 * T_S), 3);
+	for (int i = 0; i < 3; i++)
+		cr_assert(iov[i].iov_len == 64 && t_pattern_check(in[i], 64, 7, (uint64_t)i) < 0,
+			  "message %d", i);
+	T_EXPECT(shmring_recv_burst(c, iov, 3, 10 * T_S), -EPIPE);
+	shmring_close(c);
+}
+
+/*
  * A peer scribbles random bytes over a live ring's header and slots while
  * this process keeps calling the API: results may be anything, but no call
  * crashes, touches memory it should not, or outlives its timeout.
