@@ -65,7 +65,7 @@ static void spsc_producer(const char *name, uint64_t seed, const struct spsc_geo
 				unsigned char *b = buf + (size_t)k * g->msg_size;
 
 				iov[k].iov_base = b;
-				iov[k].iov_len = t_pattern_len(seed, seq + k, g->msg_size);
+				iov[k].iov_len = t_stream_len(seed, seq + k, g->msg_size);
 				t_pattern_fill(b, iov[k].iov_len, seed, seq + k);
 			}
 			ret = shmring_send_burst(p, iov, n, tmo);
@@ -82,7 +82,7 @@ static void spsc_producer(const char *name, uint64_t seed, const struct spsc_geo
 			ret = shmring_claim(p, &m, tmo);
 			if (ret == 0) {
 				CHILD_CHECK(m.len == g->msg_size, "claim len %zu", m.len);
-				m.len = t_pattern_len(seed, seq, g->msg_size);
+				m.len = t_stream_len(seed, seq, g->msg_size);
 				t_pattern_fill(m.data, m.len, seed, seq);
 				ret = shmring_publish(p, &m);
 				CHILD_CHECK(ret == 0, "publish = %s", t_errname(ret));
@@ -92,7 +92,7 @@ static void spsc_producer(const char *name, uint64_t seed, const struct spsc_geo
 			break;
 		}
 		default: {
-			size_t len = t_pattern_len(seed, seq, g->msg_size);
+			size_t len = t_stream_len(seed, seq, g->msg_size);
 
 			t_pattern_fill(buf, len, seed, seq);
 			ret = shmring_send(p, buf, len, tmo);
@@ -137,7 +137,7 @@ static void spsc_consumer(const char *name, uint64_t seed, const struct spsc_geo
 				break;
 			CHILD_CHECK(ret <= (long)n, "recv_burst returned %ld > %u", ret, n);
 			for (k = 0; k < (unsigned)ret; k++, seq++) {
-				size_t want = t_pattern_len(seed, seq, g->msg_size);
+				size_t want = t_stream_len(seed, seq, g->msg_size);
 				ssize_t bad = t_pattern_check(iov[k].iov_base, iov[k].iov_len, seed, seq);
 
 				CHILD_CHECK(iov[k].iov_len == want, "message %llu: length %zu, want %zu",
@@ -154,7 +154,7 @@ static void spsc_consumer(const char *name, uint64_t seed, const struct spsc_geo
 			if (ret)
 				break;
 			{
-				size_t want = t_pattern_len(seed, seq, g->msg_size);
+				size_t want = t_stream_len(seed, seq, g->msg_size);
 				ssize_t bad = t_pattern_check(m.data, m.len, seed, seq);
 
 				CHILD_CHECK(m.len == want, "message %llu: length %zu, want %zu",
@@ -172,7 +172,7 @@ static void spsc_consumer(const char *name, uint64_t seed, const struct spsc_geo
 			if (ret < 0)
 				break;
 			{
-				size_t want = t_pattern_len(seed, seq, g->msg_size);
+				size_t want = t_stream_len(seed, seq, g->msg_size);
 				ssize_t bad = t_pattern_check(buf, (size_t)ret, seed, seq);
 
 				CHILD_CHECK((size_t)ret == want, "message %llu: length %ld, want %zu",

@@ -35,6 +35,8 @@ bool t_sanitized(void);
  * byte of message seq without seeing the sender's buffer.
  */
 size_t t_pattern_len(uint64_t key, uint64_t seq, size_t max);
+/* Lengths of a stream: t_pattern_len() with stretches of full-length messages. */
+size_t t_stream_len(uint64_t key, uint64_t seq, size_t max);
 void t_pattern_fill(void *buf, size_t len, uint64_t key, uint64_t seq);
 /* Index of the first wrong byte, or -1 when all @len bytes match. */
 ssize_t t_pattern_check(const void *buf, size_t len, uint64_t key, uint64_t seq);
